@@ -1,0 +1,143 @@
+"""The Dialect base class: every dialect fact lives in a subclass of this, nowhere else.
+
+A dialect does three jobs:
+
+* **introspect** a live connection into the IR with bulk catalog queries (one query per object
+  kind for the whole database, never one round per table);
+* **normalize** what models compile to and what the server prints into the same canonical IR
+  values (``parse_type``, ``normalize_default``, ``normalize_expr``, ``normalize``), and answer the
+  differ's equivalence questions (``same_type``, ``same_default``, ``same_expr``);
+* **render** the planner's neutral ops (``schemadrift.plan.ops``) as SQL (``render_<op kind>``
+  methods), with the hazards and transactionality the dialect knows of.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from ..ir import Column, ColumnType, Default, Schema
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlalchemy as sa
+
+    from ..plan.model import Hazard
+    from ..plan.ops import Op
+
+
+class Dialect:
+    """Base class. Subclasses override class attributes and the hooks that differ."""
+
+    name: ClassVar[str] = "generic"
+    #: SQLAlchemy dialect name used to compile models for this dialect
+    sqlalchemy_name: ClassVar[str] = "default"
+
+    # capability flags (conservative defaults)
+    TRANSACTIONAL_DDL: ClassVar[bool] = False
+    CONCURRENT_INDEX: ClassVar[bool] = False
+    NOT_VALID_CONSTRAINTS: ClassVar[bool] = False
+    NAMED_ENUMS: ClassVar[bool] = False
+    PARTIAL_INDEX: ClassVar[bool] = False
+    #: schema-level namespaces the introspector walks by default besides the default one
+    MULTI_SCHEMA: ClassVar[bool] = False
+
+    def __init__(self, version: str | None = None, flavour: str | None = None):
+        self.version = version
+        self.flavour = flavour or self.name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.flavour} {self.version or ''}>".replace(" >", ">")
+
+    # -- introspection ---------------------------------------------------------------------------
+    def introspect(self, conn: sa.Connection, schemas: list[str] | None = None) -> Schema:
+        """Read the whole schema (or the named ``schemas``) of a live connection, read-only."""
+        raise NotImplementedError
+
+    def default_schema(self, conn: sa.Connection) -> str | None:
+        return None
+
+    # -- normalization ---------------------------------------------------------------------------
+    def parse_type(self, raw: str) -> ColumnType:
+        """A type as the server (or the dialect's compiler) spells it → canonical ColumnType."""
+        text = " ".join(raw.strip().lower().split())
+        m = re.fullmatch(r"([a-z_][\w ]*?)\s*(?:\(([\d,\s]+)\))?", text)
+        if not m:
+            return ColumnType(name=text, raw=raw)
+        args = tuple(int(a) for a in (m.group(2) or "").replace(" ", "").split(",") if a)
+        return ColumnType(name=m.group(1), args=args, raw=raw)
+
+    def normalize_default(self, raw: str | None, column_type: ColumnType) -> Default | None:
+        """A default as the server (or compiler) spells it → canonical Default (None: no default)."""
+        if raw is None:
+            return None
+        text = raw.strip()
+        if text.upper() == "NULL" or not text:
+            return None
+        return Default(expr=text, kind="literal" if _is_literal(text) else "expression", raw=raw)
+
+    def normalize_expr(self, raw: str) -> str:
+        """A CHECK body, partial-index predicate or index expression → canonical text."""
+        return " ".join(raw.split())
+
+    def normalize(self, schema: Schema) -> Schema:
+        """Final pass over a loaded schema: implicit names and objects, default charsets…"""
+        return schema.sorted()
+
+    # -- differ hooks ----------------------------------------------------------------------------
+    def same_type(self, a: ColumnType, b: ColumnType) -> bool:
+        return a == b
+
+    def same_default(self, a: Column, b: Column) -> bool:
+        return a.default == b.default
+
+    def same_expr(self, a: str | None, b: str | None) -> bool:
+        return a == b
+
+    # -- rendering -------------------------------------------------------------------------------
+    def quote(self, ident: str) -> str:
+        return '"' + ident.replace('"', '""') + '"'
+
+    def literal(self, value: object) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        return "'" + str(value).replace("'", "''") + "'"
+
+    def qualified(self, name: str, schema: str | None = None) -> str:
+        return f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+
+    def table_name(self, table) -> str:
+        return self.qualified(table.name, table.schema)
+
+    def render(self, op: Op) -> list[str]:
+        """SQL statements for one op, by dispatch to ``render_<op.kind>``."""
+        method = getattr(self, "render_" + op.kind, None)
+        if method is None:
+            raise NotImplementedError(f"{self.name} cannot render {op.kind}")
+        return list(method(op))
+
+    def hazards(self, op: Op) -> list[Hazard]:
+        """Hazards this dialect knows of for ``op`` (locks, rewrites), beyond the neutral ones."""
+        return []
+
+    def transactional(self, op: Op) -> bool:
+        """Whether the op's SQL may run inside a transaction block."""
+        return self.TRANSACTIONAL_DDL
+
+    def session_settings(self, op: Op) -> list[str]:
+        """Statements a step needs at its top (``SET lock_timeout`` …)."""
+        return []
+
+    def render_rollback(self, op: Op) -> list[str] | None:
+        """Reverse SQL for ``op``, or None when the op cannot be undone without loss."""
+        return None
+
+
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def _is_literal(text: str) -> bool:
+    return bool(_NUMBER.fullmatch(text)) or (text.startswith("'") and text.endswith("'")) \
+        or text.lower() in ("true", "false")

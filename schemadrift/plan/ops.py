@@ -1,0 +1,235 @@
+"""Dialect-neutral operations: what a plan step does, before any dialect renders it to SQL.
+
+Every op carries ``table``: the state of the table *before* the op (None for schema-level ops),
+so that a dialect can render it in context (MySQL's MODIFY needs the whole column, SQLite's table
+rebuild needs the whole table). ``apply`` returns the table state after the op; the planner uses
+it to keep a running model of the database as steps are added, and checks at the end that this
+model equals TO.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..ir import Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table
+
+
+def _swap(items: tuple, old, new) -> tuple:
+    return tuple(new if x == old else x for x in items)
+
+
+def _without(items: tuple, old) -> tuple:
+    return tuple(x for x in items if x != old)
+
+
+@dataclass(frozen=True)
+class Op:
+    table: Table | None
+
+    @property
+    def kind(self) -> str:
+        name = type(self).__name__
+        return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+    def apply(self, table: Table | None) -> Table | None:
+        return table
+
+
+# -- tables -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateTable(Op):
+    """Create ``table`` with its columns, primary key, unique constraints, checks and FKs.
+
+    Plain (non-constraint) indexes are separate CreateIndex ops."""
+
+    def apply(self, table):
+        return self.table
+
+
+@dataclass(frozen=True)
+class DropTable(Op):
+    def apply(self, table):
+        return None
+
+
+@dataclass(frozen=True)
+class CopyRows(Op):
+    """Backfill: copy rows from ``source`` (an existing table) into ``table``.
+
+    ``columns`` pairs (target column, source column)."""
+
+    source: Table = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SetTableComment(Op):
+    comment: str | None = None
+
+    def apply(self, table):
+        return replace(table, comment=self.comment)
+
+
+@dataclass(frozen=True)
+class SetTableOptions(Op):
+    options: tuple[tuple[str, str], ...] = ()
+
+    def apply(self, table):
+        return replace(table, options=self.options)
+
+
+# -- columns ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AddColumn(Op):
+    column: Column = None
+
+    def apply(self, table):
+        return replace(table, columns=table.columns + (self.column,))
+
+
+@dataclass(frozen=True)
+class DropColumn(Op):
+    column: Column = None
+
+    def apply(self, table):
+        return replace(table, columns=_without(table.columns, self.column))
+
+
+@dataclass(frozen=True)
+class AlterColumn(Op):
+    """Change the attributes named in ``what`` (``type``, ``nullable``, ``default``, ``identity``,
+    ``generated``, ``collation``, ``comment``) of ``before`` so that it becomes ``after``.
+    Attributes not named in ``what`` are equal in ``before`` and ``after``."""
+
+    before: Column = None
+    after: Column = None
+    what: frozenset[str] = frozenset()
+
+    def apply(self, table):
+        return replace(table, columns=_swap(table.columns, self.before, self.after))
+
+
+@dataclass(frozen=True)
+class CopyColumn(Op):
+    """Backfill: ``UPDATE table SET target = source`` (in batches where the dialect can)."""
+
+    source: Column = None
+    target: Column = None
+
+
+@dataclass(frozen=True)
+class FillColumn(Op):
+    """Backfill: set ``column`` to ``expr`` where it is NULL."""
+
+    column: Column = None
+    expr: str = ""
+
+
+@dataclass(frozen=True)
+class CreateSyncTrigger(Op):
+    """Keep ``old`` and ``new`` columns in step while old and new code both write (rename window)."""
+
+    old: Column = None
+    new: Column = None
+
+
+@dataclass(frozen=True)
+class DropSyncTrigger(Op):
+    old: Column = None
+    new: Column = None
+
+
+# -- keys, indexes, constraints ----------------------------------------------------------------
+@dataclass(frozen=True)
+class AddPrimaryKey(Op):
+    primary_key: PrimaryKey = None
+
+    def apply(self, table):
+        return replace(table, primary_key=self.primary_key)
+
+
+@dataclass(frozen=True)
+class DropPrimaryKey(Op):
+    primary_key: PrimaryKey = None
+
+    def apply(self, table):
+        return replace(table, primary_key=None)
+
+
+@dataclass(frozen=True)
+class CreateIndex(Op):
+    """Create an index, or a unique constraint when ``index.is_constraint``."""
+
+    index: Index = None
+
+    def apply(self, table):
+        return replace(table, indexes=table.indexes + (self.index,))
+
+
+@dataclass(frozen=True)
+class DropIndex(Op):
+    index: Index = None
+
+    def apply(self, table):
+        return replace(table, indexes=_without(table.indexes, self.index))
+
+
+@dataclass(frozen=True)
+class AddForeignKey(Op):
+    foreign_key: ForeignKey = None
+
+    def apply(self, table):
+        return replace(table, foreign_keys=table.foreign_keys + (self.foreign_key,))
+
+
+@dataclass(frozen=True)
+class DropForeignKey(Op):
+    foreign_key: ForeignKey = None
+
+    def apply(self, table):
+        return replace(table, foreign_keys=_without(table.foreign_keys, self.foreign_key))
+
+
+@dataclass(frozen=True)
+class AddCheck(Op):
+    check: Check = None
+
+    def apply(self, table):
+        return replace(table, checks=table.checks + (self.check,))
+
+
+@dataclass(frozen=True)
+class DropCheck(Op):
+    check: Check = None
+
+    def apply(self, table):
+        return replace(table, checks=_without(table.checks, self.check))
+
+
+# -- schema-level -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CreateEnum(Op):
+    enum: EnumType = None
+
+
+@dataclass(frozen=True)
+class DropEnum(Op):
+    enum: EnumType = None
+
+
+@dataclass(frozen=True)
+class AddEnumValue(Op):
+    """Add ``value`` to ``enum`` right after ``after`` (or first when None)."""
+
+    enum: EnumType = None
+    value: str = ""
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplaceEnum(Op):
+    """Recreate ``before`` as ``after`` (values removed or reordered), converting the columns that
+    use it (``usages``: (table, column) pairs)."""
+
+    before: EnumType = None
+    after: EnumType = None
+    usages: tuple[tuple[Table, Column], ...] = ()

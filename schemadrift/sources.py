@@ -1,0 +1,294 @@
+"""Detect and load a source into the IR.
+
+A source is a database URL, a path to a JSON snapshot (or another supported snapshot format), a
+Python reference ``package.module:attr`` / ``path/to/file.py:attr`` naming SQLAlchemy models, or
+(in Python) an Engine, Connection, MetaData, declarative base or Schema. See ``contract.md``.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from . import dialects, snapshot
+from .errors import SourceError, UsageError, redact
+from .ir import Schema
+
+DRIVER_EXTRAS = {"psycopg2": "postgresql", "psycopg": "postgresql", "pymysql": "mysql",
+                 "mysqldb": "mysql", "asyncpg": "postgresql"}
+
+
+@dataclass
+class Source:
+    """A source not yet loaded. ``dialect`` is None for models (they take the other side's)."""
+
+    label: str
+    dialect: str | None
+    kind: str  # url | snapshot | models | schema | engine
+    value: object
+
+    def load(self, dialect: str | None = None, schemas: list[str] | None = None,
+             connect_timeout: float = 10) -> Schema:
+        name = self.dialect or dialect
+        if self.kind == "schema":
+            return self.value
+        if self.kind == "snapshot":
+            return self.value
+        if self.kind == "models":
+            if name is None:
+                raise UsageError(f"{self.label} has no dialect of its own: give --dialect "
+                                 f"({', '.join(dialects.NAMES)}) or compare it with a database")
+            from .models import load_metadata
+            return _filter_schemas(load_metadata(self.value, dialects.get(name)), schemas)
+        if self.kind == "engine":
+            return _introspect_engine(self.value, schemas, self.label)
+        return introspect_url(self.value, schemas=schemas, connect_timeout=connect_timeout)
+
+
+def resolve(source) -> Source:
+    """Recognise what ``source`` is, without connecting to anything yet."""
+    if isinstance(source, Schema):
+        return Source("schema", source.dialect, "schema", source)
+    if isinstance(source, Source):
+        return source
+    if isinstance(source, (sa.Engine, sa.Connection)):
+        return Source(redact(str(source.engine.url)), _dialect_of_engine(source.engine), "engine", source)
+    metadata = _as_metadata(source)
+    if metadata is not None:
+        return Source("models", None, "models", metadata)
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if not isinstance(source, str):
+        raise SourceError(f"cannot use a {type(source).__name__} as a schema source")
+    if "://" in source or source.startswith("sqlite:"):
+        url = parse_url(source)
+        return Source(redact(source), _dialect_of_url(url), "url", url)
+    if _looks_like_reference(source):
+        return Source(source, None, "models", load_reference(source))
+    return _resolve_path(source)
+
+
+def _resolve_path(source: str) -> Source:
+    path = Path(source)
+    if path.is_dir():
+        from . import drizzle  # noqa: PLC0415 - optional reader, loaded only for folders
+        return drizzle.resolve_folder(path)
+    if not path.exists():
+        raise SourceError(f"{source}: no such file, and not a database URL or module:attr reference")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{source}: not a text file ({e.reason})") from e
+    except json.JSONDecodeError as e:
+        raise SourceError(f"{source}: not valid JSON ({e.msg} at line {e.lineno})") from e
+    if snapshot.is_snapshot(data):
+        schema = snapshot.from_dict(data)
+        return Source(source, schema.dialect, "snapshot", schema)
+    try:
+        from . import drizzle  # noqa: PLC0415
+    except ImportError:
+        drizzle = None
+    if drizzle is not None and drizzle.is_drizzle_snapshot(data):
+        return drizzle.resolve_file(path, data)
+    fmt = data.get("format") if isinstance(data, dict) else None
+    raise SourceError(f"{source}: not a schemadrift snapshot (format {fmt!r})" if fmt else
+                      f"{source}: JSON of an unknown format (expected \"format\": \"{snapshot.FORMAT}\")")
+
+
+# -- URLs --------------------------------------------------------------------------------------
+def parse_url(text: str) -> sa.URL:
+    try:
+        url = sa.make_url(text)
+    except Exception as e:  # noqa: BLE001 - SQLAlchemy raises ArgumentError and ValueError
+        raise SourceError(f"malformed database URL {redact(text)!r}") from e
+    if not url.drivername:
+        raise SourceError(f"malformed database URL {redact(text)!r}")
+    backend = url.get_backend_name()
+    if dialects.ALIASES.get(backend) is None:
+        raise SourceError(f"unknown dialect {backend!r} in {redact(text)!r} "
+                          f"(known: {', '.join(dialects.NAMES)})")
+    if backend != "sqlite" and url.port is not None and not 0 < url.port < 65536:
+        raise SourceError(f"malformed database URL {redact(text)!r}: bad port")
+    return url
+
+
+def _dialect_of_url(url: sa.URL) -> str:
+    backend = url.get_backend_name()
+    return "mariadb" if backend == "mariadb" else dialects.ALIASES[backend]
+
+
+def _dialect_of_engine(engine: sa.Engine) -> str:
+    name = engine.dialect.name
+    return dialects.ALIASES.get(name, name)
+
+
+def masked(url: sa.URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def create_engine(url: sa.URL, connect_timeout: float = 10, read_only: bool = True) -> sa.Engine:
+    """An engine whose connections are read-only where the server allows it."""
+    backend = url.get_backend_name()
+    args: dict = {}
+    if backend == "sqlite":
+        if read_only and url.database and url.database != ":memory:":
+            if not Path(url.database).exists():
+                raise SourceError(f"{masked(url)}: no such SQLite database file")
+            url = url.set(database=f"file:{Path(url.database).resolve()}?mode=ro",
+                          query={**url.query, "uri": "true"})
+    elif backend == "postgresql":
+        args = {"connect_timeout": max(1, int(connect_timeout))}
+        if read_only:
+            args["options"] = "-c default_transaction_read_only=on"
+    elif backend in ("mysql", "mariadb"):
+        args = {"connect_timeout": max(1, int(connect_timeout))}
+    try:
+        return sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
+    except ModuleNotFoundError as e:
+        extra = DRIVER_EXTRAS.get(url.get_driver_name(), backend)
+        raise SourceError(f"the database driver for {url.drivername!r} is not installed ({e.name}): "
+                          f"pip install 'schemadrift-tool[{extra}]'") from e
+    except Exception as e:  # noqa: BLE001
+        raise SourceError(f"{masked(url)}: {_first_line(e, url)}") from e
+
+
+def introspect_url(url: sa.URL, schemas: list[str] | None = None, connect_timeout: float = 10) -> Schema:
+    engine = create_engine(url, connect_timeout=connect_timeout)
+    try:
+        return _introspect_engine(engine, schemas, masked(url), url)
+    finally:
+        engine.dispose()
+
+
+def _introspect_engine(engine, schemas, label, url=None) -> Schema:
+    try:
+        with _connection(engine) as conn:
+            dialect = dialects.for_connection(conn)
+            return dialect.introspect(conn, schemas)
+    except SourceError:
+        raise
+    except sa.exc.DBAPIError as e:
+        raise SourceError(f"{label}: {_first_line(e.orig or e, url)}") from e
+    except sa.exc.SQLAlchemyError as e:
+        raise SourceError(f"{label}: {_first_line(e, url)}") from e
+
+
+@contextlib.contextmanager
+def _connection(engine):
+    if isinstance(engine, sa.Connection):
+        yield engine
+        return
+    with engine.connect() as conn:
+        if conn.dialect.name in ("mysql", "mariadb"):
+            conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def _first_line(exc: BaseException, url: sa.URL | None = None) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    if isinstance(exc.args, tuple) and len(exc.args) == 2 and isinstance(exc.args[0], int):
+        line = f"{exc.args[1]} (error {exc.args[0]})"  # pymysql: (code, message)
+    secrets = (url.password,) if url is not None and url.password else ()
+    return redact(line, secrets)
+
+
+# -- Python references -------------------------------------------------------------------------
+def _looks_like_reference(text: str) -> bool:
+    head, sep, attr = text.rpartition(":")
+    return bool(sep and head and attr.isidentifier() and len(head) > 1)
+
+
+def load_reference(ref: str):
+    """Import ``module:attr`` or ``file.py:attr`` and return the MetaData it names."""
+    target, _, attr = ref.rpartition(":")
+    if target.endswith(".py") or os.sep in target or "/" in target:
+        module = _import_file(target)
+    else:
+        try:
+            if os.getcwd() not in sys.path:
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(target)
+        except ImportError as e:
+            raise SourceError(f"{ref}: cannot import {target!r}: {e}") from e
+        except Exception as e:  # noqa: BLE001 - the user's module raised while importing
+            raise SourceError(f"{ref}: importing {target!r} failed: {type(e).__name__}: {e}") from e
+    if not hasattr(module, attr):
+        raise SourceError(f"{ref}: module {target!r} has no attribute {attr!r}")
+    obj = getattr(module, attr)
+    metadata = _as_metadata(obj)
+    if metadata is None and callable(obj) and not isinstance(obj, type):
+        try:
+            metadata = _as_metadata(obj())
+        except Exception as e:  # noqa: BLE001
+            raise SourceError(f"{ref}: calling {attr}() failed: {type(e).__name__}: {e}") from e
+    if metadata is None:
+        raise SourceError(f"{ref}: {attr!r} is a {type(obj).__name__}, not a SQLAlchemy MetaData "
+                          "or declarative base")
+    return metadata
+
+
+def _import_file(path: str):
+    file = Path(path)
+    if not file.is_file():
+        raise SourceError(f"{path}: no such Python file")
+    name = "_schemadrift_models_" + str(abs(hash(str(file.resolve()))))
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(file.resolve().parent))
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # noqa: BLE001 - the user's file raised while importing
+        raise SourceError(f"{path}: importing failed: {type(e).__name__}: {e}") from e
+    finally:
+        sys.path.remove(str(file.resolve().parent))
+    return module
+
+
+def _as_metadata(obj) -> sa.MetaData | None:
+    if isinstance(obj, sa.MetaData):
+        return obj
+    md = getattr(obj, "metadata", None)
+    if isinstance(md, sa.MetaData) and not isinstance(obj, (sa.Engine, sa.Connection)):
+        return md
+    return None
+
+
+def _filter_schemas(schema: Schema, names: list[str] | None) -> Schema:
+    if not names:
+        return schema
+    from dataclasses import replace
+    wanted = set(names)
+    return replace(schema, tables=tuple(t for t in schema.tables if (t.schema or schema.default_schema
+                                                                    or "") in wanted or
+                                        (t.schema is None and not schema.default_schema)),
+                   enums=tuple(e for e in schema.enums if (e.schema or "") in wanted or e.schema is None))
+
+
+def load(source, dialect: str | None = None, schemas: list[str] | None = None,
+         connect_timeout: float = 10) -> Schema:
+    """Load any source into the IR. Models need ``dialect`` (they have none of their own)."""
+    return resolve(source).load(dialect, schemas, connect_timeout)
+
+
+def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[str] | None = None,
+              connect_timeout: float = 10) -> tuple[Schema, Schema]:
+    """Load two sources; a side without a dialect takes the other side's (or ``dialect``)."""
+    a, b = resolve(from_source), resolve(to_source)
+    if dialect is None and a.dialect is None and b.dialect is None:
+        raise UsageError("neither source has a dialect of its own: give --dialect "
+                         f"({', '.join(dialects.NAMES)})")
+    first, second = (a, b) if a.dialect is not None or b.dialect is None else (b, a)
+    loaded_first = first.load(dialect, schemas, connect_timeout)
+    loaded_second = second.load(loaded_first.dialect or dialect, schemas, connect_timeout)
+    return (loaded_first, loaded_second) if first is a else (loaded_second, loaded_first)

@@ -1,0 +1,170 @@
+"""Scratch databases on the real servers.
+
+Server URLs (without a database) come from ``PG_URL`` and ``MY_URL``, with the local defaults.
+Each test gets its own database with a unique name, dropped afterwards. An unreachable server
+skips its tests with a one-line reason, except under ``CI=true``, where they fail.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432")
+MY_URL = os.environ.get("MY_URL", "mysql+pymysql://root@127.0.0.1:3306")
+DIALECTS = ("sqlite", "postgresql", "mariadb")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+_reachable: dict[str, str | None] = {}
+
+
+def _server(dialect: str) -> str:
+    return PG_URL if dialect == "postgresql" else MY_URL
+
+
+def _admin_engine(dialect: str) -> sa.Engine:
+    suffix = "/postgres" if dialect == "postgresql" else "/"
+    return sa.create_engine(_server(dialect).rstrip("/") + suffix, isolation_level="AUTOCOMMIT",
+                            poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 5})
+
+
+def require_server(dialect: str) -> None:
+    """Skip (or fail under CI=true) when the server for ``dialect`` is not reachable."""
+    if dialect == "sqlite":
+        return
+    if dialect not in _reachable:
+        try:
+            with _admin_engine(dialect).connect() as c:
+                c.exec_driver_sql("SELECT 1")
+            _reachable[dialect] = None
+        except Exception as e:  # noqa: BLE001
+            _reachable[dialect] = f"{dialect} server not reachable: {str(e).splitlines()[0][:150]}"
+    reason = _reachable[dialect]
+    if reason:
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def scratch_database(dialect: str, tmp_path=None):
+    """Yield the URL of a fresh empty database on the real server; drop it afterwards."""
+    require_server(dialect)
+    name = "sdt_" + uuid.uuid4().hex[:12]
+    if dialect == "sqlite":
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            yield f"sqlite:///{d}/{name}.db"
+        return
+    admin = _admin_engine(dialect)
+    with admin.connect() as c:
+        c.exec_driver_sql(f"CREATE DATABASE {name}" + (" CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+                                                        if dialect != "postgresql" else ""))
+    try:
+        yield f"{_server(dialect).rstrip('/')}/{name}"
+    finally:
+        with admin.connect() as c:
+            if dialect == "postgresql":
+                c.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin.dispose()
+
+
+def execute(url: str, statements) -> None:
+    """Run statements one by one, autocommitted, through a DBAPI cursor with no parameters."""
+    if isinstance(statements, str):
+        statements = [statements]
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    try:
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for s in statements:
+                if s.strip():
+                    cur.execute(s)
+            cur.close()
+        finally:
+            raw.close()
+    finally:
+        engine.dispose()
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a DDL script on top-level semicolons (quotes, comments and $$ bodies respected)."""
+    out, buf, i, n = [], [], 0, len(script)
+    quote = None
+    while i < n:
+        ch = script[i]
+        if quote:
+            buf.append(ch)
+            if script.startswith(quote, i):
+                buf.append(script[i + 1:i + len(quote)])
+                i += len(quote)
+                quote = None
+                continue
+        elif script.startswith("--", i) or (ch == "#" and (i == 0 or script[i - 1] == "\n")):
+            j = script.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        elif script.startswith("/*", i) and not script.startswith("/*!", i):
+            j = script.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        elif ch in "'\"`":
+            quote = ch
+            buf.append(ch)
+        elif ch == "$":
+            j = script.find("$", i + 1)
+            tag = script[i:j + 1] if j > 0 else ""
+            if tag and all(c.isalnum() or c == "_" for c in tag[1:-1]):
+                quote = tag
+                buf.append(tag)
+                i = j + 1
+                continue
+            buf.append(ch)
+        elif ch == ";":
+            stmt = "".join(buf).strip()
+            if stmt:
+                out.append(stmt)
+            buf = []
+        else:
+            buf.append(ch)
+        i += 1
+    stmt = "".join(buf).strip()
+    if stmt:
+        out.append(stmt)
+    return out
+
+
+@pytest.fixture(params=DIALECTS)
+def dialect(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def scratch(dialect):
+    """A factory: ``scratch()`` returns the URL of a new scratch database of ``dialect``."""
+    with contextlib.ExitStack() as stack:
+        yield lambda: stack.enter_context(scratch_database(dialect))
+
+
+@pytest.fixture
+def pg_scratch():
+    with scratch_database("postgresql") as url:
+        yield url
+
+
+@pytest.fixture
+def my_scratch():
+    with scratch_database("mariadb") as url:
+        yield url
+
+
+@pytest.fixture
+def lite_scratch():
+    with scratch_database("sqlite") as url:
+        yield url
