@@ -83,6 +83,14 @@ class Dialect:
         return schema.sorted()
 
     # -- differ hooks ----------------------------------------------------------------------------
+    def column_key(self, name: str) -> str:
+        """The key columns are matched by (MySQL and SQLite fold case)."""
+        return name
+
+    def table_key(self, name: str) -> str:
+        """The key tables are matched by (SQLite folds case)."""
+        return name
+
     def same_type(self, a: ColumnType, b: ColumnType) -> bool:
         return a == b
 
