@@ -30,7 +30,7 @@ def compare(from_source, to_source, *, renames: dict[str, str] | None = None,
 
 def plan(d: Diff, **options):
     """Turn a Diff into an ordered expand/backfill/contract Plan (see ``schemadrift.plan``)."""
-    from .plan import make_plan
+    from .planner import make_plan
     return make_plan(d, **options)
 
 

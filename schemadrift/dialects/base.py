@@ -7,7 +7,7 @@ A dialect does three jobs:
 * **normalize** what models compile to and what the server prints into the same canonical IR
   values (``parse_type``, ``normalize_default``, ``normalize_expr``, ``normalize``), and answer the
   differ's equivalence questions (``same_type``, ``same_default``, ``same_expr``);
-* **render** the planner's neutral ops (``schemadrift.plan.ops``) as SQL (``render_<op kind>``
+* **render** the planner's neutral ops (``schemadrift.planner.ops``) as SQL (``render_<op kind>``
   methods), with the hazards and transactionality the dialect knows of.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ from ..ir import Column, ColumnType, Default, Schema
 if TYPE_CHECKING:  # pragma: no cover
     import sqlalchemy as sa
 
-    from ..plan.model import Hazard
-    from ..plan.ops import Op
+    from ..planner.model import Hazard
+    from ..planner.ops import Op
 
 
 class Dialect:
