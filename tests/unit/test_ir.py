@@ -1,0 +1,74 @@
+"""The IR: equality ignores the no-compare fields; the snapshot JSON round-trips and is stable."""
+import json
+
+import pytest
+
+from schemadrift import ir, snapshot
+from schemadrift.errors import SourceError
+
+
+def _schema(**table_kw) -> ir.Schema:
+    cols = (ir.Column("id", ir.ColumnType("integer", raw="int4"), nullable=False),
+            ir.Column("name", ir.ColumnType("varchar", (20,), raw="character varying(20)"),
+                      default=ir.Default("'x'", raw="'x'::character varying"), comment="the name"))
+    table = ir.Table("users", cols, primary_key=ir.PrimaryKey(("id",), "users_pkey"),
+                     indexes=(ir.Index("ix_name", (ir.IndexPart(column="name", descending=True),),
+                                       predicate="name IS NOT NULL"),),
+                     foreign_keys=(ir.ForeignKey("fk", ("id",), "other", ("id",), on_delete="CASCADE"),),
+                     checks=(ir.Check("ck", "id > 0"),), comment="people", options=(("k", "v"),),
+                     **table_kw)
+    return ir.Schema("postgresql", (table,), enums=(ir.EnumType("mood", ("a", "b")),),
+                     not_compared=("view public.v",), server_version="15.2")
+
+
+def test_raw_spellings_do_not_count_as_differences():
+    a = ir.ColumnType("integer", raw="int4")
+    b = ir.ColumnType("integer", raw="INTEGER")
+    assert a == b
+    assert ir.Default("'x'", raw="'x'::text") == ir.Default("'x'", raw="'x'")
+    assert ir.ColumnType("integer") != ir.ColumnType("bigint")
+
+
+def test_not_compared_and_version_do_not_count():
+    s = _schema()
+    assert s == ir.replace(s, not_compared=(), server_version=None)
+
+
+def test_snapshot_round_trip_is_equal_and_keeps_raw_spellings():
+    s = _schema()
+    back = snapshot.from_json(snapshot.to_json(s))
+    assert back == s
+    assert back.tables[0].columns[0].type.raw == "int4"
+    assert back.not_compared == ("view public.v",)
+
+
+def test_snapshot_keeps_false_and_zero_values():
+    s = _schema()
+    col = s.tables[0].columns[0]
+    assert col.nullable is False
+    assert snapshot.from_json(snapshot.to_json(s)).tables[0].columns[0].nullable is False
+
+
+def test_snapshot_text_is_stable_whatever_the_table_order():
+    t1 = ir.Table("a")
+    t2 = ir.Table("b", schema="x")
+    t3 = ir.Table("c")
+    one = snapshot.to_json(ir.Schema("sqlite", (t1, t2, t3)))
+    two = snapshot.to_json(ir.Schema("sqlite", (t3, t2, t1)))
+    assert one == two
+    assert json.loads(one)["format"] == "schemadrift/1"
+
+
+@pytest.mark.parametrize("fmt, message", [
+    ("schemadrift/2", "newer"),
+    ("something/1", "not a schemadrift snapshot"),
+])
+def test_snapshot_format_is_checked(fmt, message):
+    with pytest.raises(SourceError, match=message):
+        snapshot.from_dict({"format": fmt, "dialect": "sqlite"})
+
+
+def test_snapshot_rejects_unknown_fields():
+    with pytest.raises(SourceError, match="unknown Table field"):
+        snapshot.from_dict({"format": "schemadrift/1", "dialect": "sqlite",
+                            "tables": [{"name": "t", "colour": "red"}]})
