@@ -7,12 +7,14 @@ Python reference ``package.module:attr`` / ``path/to/file.py:attr`` naming SQLAl
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import importlib
 import importlib.util
 import json
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,8 +23,14 @@ from . import dialects, snapshot
 from .errors import SourceError, UsageError, redact
 from .ir import Schema
 
-DRIVER_EXTRAS = {"psycopg2": "postgresql", "psycopg": "postgresql", "pymysql": "mysql",
-                 "mysqldb": "mysql", "asyncpg": "postgresql"}
+DISTRIBUTION = "schemadrift-db"
+#: backend → the pip extra that installs schemadrift's supported driver for it
+BACKEND_EXTRAS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mysql"}
+#: importable driver module → the pip package that provides it
+DRIVER_PACKAGES = {"pg8000": "pg8000", "MySQLdb": "mysqlclient", "asyncpg": "asyncpg",
+                   "psycopg2": "psycopg2-binary", "psycopg": "psycopg[binary]", "pymysql": "pymysql",
+                   "mariadb": "mariadb", "aiomysql": "aiomysql", "asyncmy": "asyncmy",
+                   "mysql": "mysql-connector-python", "aiosqlite": "aiosqlite"}
 
 
 @dataclass
@@ -37,10 +45,8 @@ class Source:
     def load(self, dialect: str | None = None, schemas: list[str] | None = None,
              connect_timeout: float = 10) -> Schema:
         name = self.dialect or dialect
-        if self.kind == "schema":
-            return self.value
-        if self.kind == "snapshot":
-            return self.value
+        if self.kind in ("schema", "snapshot"):
+            return _filter_schemas(self.value, schemas)
         if self.kind == "models":
             if name is None:
                 raise UsageError(f"{self.label} has no dialect of its own: give --dialect "
@@ -78,10 +84,12 @@ def resolve(source) -> Source:
 def _resolve_path(source: str) -> Source:
     path = Path(source)
     if path.is_dir():
-        from . import drizzle  # noqa: PLC0415 - optional reader, loaded only for folders
-        return drizzle.resolve_folder(path)
+        return _drizzle_reader(source).resolve_folder(path)
     if not path.exists():
         raise SourceError(f"{source}: no such file, and not a database URL or module:attr reference")
+    if path.suffix == ".py":
+        raise SourceError(f"{source}: name the models in the file: {source}:ATTRIBUTE "
+                          f"(e.g. {source}:metadata)")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as e:
@@ -91,15 +99,26 @@ def _resolve_path(source: str) -> Source:
     if snapshot.is_snapshot(data):
         schema = snapshot.from_dict(data)
         return Source(source, schema.dialect, "snapshot", schema)
-    try:
-        from . import drizzle  # noqa: PLC0415
-    except ImportError:
-        drizzle = None
+    drizzle = _drizzle_reader(source, required=False)
     if drizzle is not None and drizzle.is_drizzle_snapshot(data):
         return drizzle.resolve_file(path, data)
     fmt = data.get("format") if isinstance(data, dict) else None
     raise SourceError(f"{source}: not a schemadrift snapshot (format {fmt!r})" if fmt else
                       f"{source}: JSON of an unknown format (expected \"format\": \"{snapshot.FORMAT}\")")
+
+
+def _drizzle_reader(source: str, required: bool = True):
+    """The optional drizzle-kit snapshot reader, or a clear error (None) when this build lacks it."""
+    try:
+        from . import drizzle
+    except ModuleNotFoundError as e:
+        if e.name != f"{__package__}.drizzle":
+            raise
+        if not required:
+            return None
+        raise SourceError(f"{source}: is a folder; reading drizzle-kit folders is not supported by this "
+                          "version of schemadrift") from e
+    return drizzle
 
 
 # -- URLs --------------------------------------------------------------------------------------
@@ -152,11 +171,26 @@ def create_engine(url: sa.URL, connect_timeout: float = 10, read_only: bool = Tr
     try:
         return sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
     except ModuleNotFoundError as e:
-        extra = DRIVER_EXTRAS.get(url.get_driver_name(), backend)
-        raise SourceError(f"the database driver for {url.drivername!r} is not installed ({e.name}): "
-                          f"pip install 'schemadrift-tool[{extra}]'") from e
+        raise SourceError(driver_missing_message(url, e.name)) from e
     except Exception as e:  # noqa: BLE001
         raise SourceError(f"{masked(url)}: {_first_line(e, url)}") from e
+
+
+def driver_missing_message(url: sa.URL, module: str | None) -> str:
+    """The one-line error for a URL whose driver is not installed: the pip command that fixes it."""
+    backend = url.get_backend_name()
+    extra = BACKEND_EXTRAS.get(backend)
+    package = DRIVER_PACKAGES.get((module or "").split(".")[0], module)
+    supported = f"pip install '{DISTRIBUTION}[{extra}]'" if extra else None
+    driver = url.get_driver_name()
+    if (extra and "+" not in url.drivername) or package in ("psycopg[binary]", "pymysql"):
+        fix = supported
+    elif supported:
+        fix = f"pip install {package}, or use {backend}:// with the supported driver: {supported}"
+    else:
+        fix = f"pip install {package}"
+    return f"the database driver {driver!r} for {url.drivername}:// is not installed (no module " \
+           f"{module!r}): {fix}"
 
 
 def introspect_url(url: sa.URL, schemas: list[str] | None = None, connect_timeout: float = 10) -> Schema:
@@ -282,13 +316,40 @@ def load(source, dialect: str | None = None, schemas: list[str] | None = None,
 
 
 def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[str] | None = None,
-              connect_timeout: float = 10) -> tuple[Schema, Schema]:
-    """Load two sources; a side without a dialect takes the other side's (or ``dialect``)."""
+              connect_timeout: float = 10,
+              progress: Callable[[str], None] | None = None) -> tuple[Schema, Schema]:
+    """Load two sources; a side without a dialect takes the other side's (or ``dialect``).
+
+    ``progress``, if given, is called with a short message before each side is read."""
     a, b = resolve(from_source), resolve(to_source)
     if dialect is None and a.dialect is None and b.dialect is None:
         raise UsageError("neither source has a dialect of its own: give --dialect "
                          f"({', '.join(dialects.NAMES)})")
     first, second = (a, b) if a.dialect is not None or b.dialect is None else (b, a)
+    if progress:
+        progress(f"reading {first.label}")
     loaded_first = first.load(dialect, schemas, connect_timeout)
+    if progress:
+        progress(f"reading {second.label}")
     loaded_second = second.load(loaded_first.dialect or dialect, schemas, connect_timeout)
     return (loaded_first, loaded_second) if first is a else (loaded_second, loaded_first)
+
+
+def filter_tables(schema: Schema, include: list[str] | None = None,
+                  exclude: list[str] | None = None) -> Schema:
+    """``schema`` with only the tables whose name (or ``schema.name``) matches an ``include``
+    glob (all when none is given) and no ``exclude`` glob."""
+    if not include and not exclude:
+        return schema
+    kept = tuple(t for t in schema.tables if table_matches(t, include, exclude))
+    return replace(schema, tables=kept)
+
+
+def table_matches(table, include: list[str] | None, exclude: list[str] | None) -> bool:
+    """Whether ``table`` passes the include/exclude globs (case-sensitive, on the bare or the
+    schema-qualified name)."""
+    names = (table.name, table.qualified_name)
+
+    def hit(patterns):
+        return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
+    return (not include or hit(include)) and not (exclude and hit(exclude))

@@ -1,0 +1,18 @@
+-- Every column of every table, in ordinal order; COLUMN_TYPE is the server's canonical spelling.
+SELECT c.TABLE_SCHEMA AS table_schema,
+       c.TABLE_NAME AS table_name,
+       c.COLUMN_NAME AS column_name,
+       c.ORDINAL_POSITION AS ordinal,
+       c.COLUMN_DEFAULT AS column_default,
+       c.IS_NULLABLE AS is_nullable,
+       c.DATA_TYPE AS data_type,
+       c.COLUMN_TYPE AS column_type,
+       c.CHARACTER_SET_NAME AS charset,
+       c.COLLATION_NAME AS collation,
+       c.EXTRA AS extra,
+       c.COLUMN_COMMENT AS comment,
+       c.GENERATION_EXPRESSION AS generation_expression
+FROM information_schema.COLUMNS c
+JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+WHERE c.TABLE_SCHEMA IN :schemas AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION

@@ -1,0 +1,360 @@
+"""A small tokenizer and parser for the SQL text SQLite keeps in ``sqlite_schema``.
+
+SQLite's pragmas report columns, indexes and foreign keys, but CHECK constraints, constraint
+names, generated-column expressions, column collations, AUTOINCREMENT, deferrability, table
+options and index expressions/predicates exist only in the ``CREATE TABLE`` / ``CREATE INDEX``
+text. This module reads just those facts; it respects quotes, comments and parentheses and
+otherwise skips what it does not need.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Tok", "tokenize", "parse_create_table", "parse_create_index", "canonical_expr",
+           "split_top", "TableText", "ColumnText", "FKText"]
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_WORD = re.compile(r"[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*")
+_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_OPS = ("->>", "||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->")
+_SIMPLE_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: words printed upper-case in canonical expressions (all other bare words are lower-cased)
+KEYWORDS = frozenset("""AND OR NOT IS NULL IN BETWEEN LIKE GLOB REGEXP MATCH ESCAPE CASE WHEN THEN ELSE
+END CAST AS COLLATE EXISTS DISTINCT TRUE FALSE CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME ISNULL
+NOTNULL ASC DESC SELECT FROM WHERE""".split())
+_COLUMN_STOP = frozenset("CONSTRAINT PRIMARY NOT NULL UNIQUE CHECK DEFAULT COLLATE REFERENCES "
+                         "GENERATED AS".split())
+_TABLE_CONSTRAINT = frozenset("CONSTRAINT PRIMARY UNIQUE CHECK FOREIGN".split())
+
+
+def ascii_lower(text: str) -> str:
+    """SQLite folds only ASCII letters when it compares identifiers."""
+    return text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    """One token: ``kind`` is word, ident (quoted), string, blob, number or op; ``value`` is the
+    identifier without its quotes (words: as written)."""
+
+    kind: str
+    text: str
+    value: str
+
+    @property
+    def upper(self) -> str:
+        return self.value.upper() if self.kind == "word" else ""
+
+    @property
+    def is_name(self) -> bool:
+        return self.kind in ("word", "ident", "string")
+
+
+def _quoted(sql: str, i: int, close: str) -> int:
+    """Index just past the quoted token starting at ``i`` (a doubled ``close`` is an escape)."""
+    j = i + 1
+    while True:
+        k = sql.find(close, j)
+        if k < 0:
+            return len(sql)
+        if close != "]" and sql.startswith(close * 2, k):
+            j = k + 2
+            continue
+        return k + 1
+
+
+def tokenize(sql: str) -> list[Tok]:
+    """Tokens of ``sql``, comments and whitespace dropped."""
+    out: list[Tok] = []
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch.isspace():
+            i += 1
+        elif sql.startswith("--", i):
+            j = sql.find("\n", i)
+            i = n if j < 0 else j
+        elif sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif ch in "xX" and sql.startswith("'", i + 1):
+            j = _quoted(sql, i + 1, "'")
+            out.append(Tok("blob", sql[i:j], sql[i:j]))
+            i = j
+        elif ch in "'\"`[":
+            close = "]" if ch == "[" else ch
+            j = _quoted(sql, i, close)
+            text = sql[i:j]
+            inner = text[1:-1] if close == "]" else text[1:-1].replace(close * 2, close)
+            out.append(Tok("string" if ch == "'" else "ident", text, inner))
+            i = j
+        elif (m := _NUMBER.match(sql, i)) and (ch.isdigit() or ch == "."):
+            out.append(Tok("number", m.group(), m.group()))
+            i = m.end()
+        elif m := _WORD.match(sql, i):
+            out.append(Tok("word", m.group(), m.group()))
+            i = m.end()
+        else:
+            op = next((o for o in _OPS if sql.startswith(o, i)), ch)
+            out.append(Tok("op", op, op))
+            i += len(op)
+    return out
+
+
+def _close(toks: list[Tok], i: int) -> int:
+    """Index of the ``)`` matching the ``(`` at ``i``."""
+    depth = 0
+    for j in range(i, len(toks)):
+        if toks[j].kind == "op" and toks[j].value == "(":
+            depth += 1
+        elif toks[j].kind == "op" and toks[j].value == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def split_top(toks: list[Tok], sep: str = ",") -> list[list[Tok]]:
+    """Split on ``sep`` outside parentheses."""
+    parts: list[list[Tok]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.kind == "op" and t.value == "(":
+            depth += 1
+        elif t.kind == "op" and t.value == ")":
+            depth -= 1
+        if depth == 0 and t.kind == "op" and t.value == sep:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return [p for p in parts if p]
+
+
+def _text(toks: list[Tok]) -> str:
+    return " ".join(t.text for t in toks)
+
+
+# -- canonical expressions -------------------------------------------------------------------
+def _canonical_tok(t: Tok) -> str:
+    if t.kind == "word":
+        return t.value.upper() if t.value.upper() in KEYWORDS else ascii_lower(t.value)
+    if t.kind == "ident":
+        name = ascii_lower(t.value)
+        if _SIMPLE_IDENT.fullmatch(name) and name.upper() not in KEYWORDS:
+            return name
+        return '"' + name.replace('"', '""') + '"'
+    if t.kind == "op":
+        return {"==": "=", "!=": "<>"}.get(t.value, t.value)
+    return t.text
+
+
+def _strip_parens(toks: list[Tok]) -> list[Tok]:
+    while len(toks) >= 2 and toks[0].value == "(" and toks[0].kind == "op" and _close(toks, 0) == len(toks) - 1:
+        toks = toks[1:-1]
+    return toks
+
+
+def canonical_expr(sql: str) -> str:
+    """SQLite expression text in one canonical spelling: keywords upper-case, other bare words and
+    simple identifiers lower-case and unquoted (SQLite folds ASCII case of names), ``==``/``!=``
+    as ``=``/``<>``, one space between tokens except around parentheses, commas and dots, and
+    redundant outer parentheses removed. String literals are kept as written."""
+    toks = _strip_parens(tokenize(sql))
+    out: list[str] = []
+    prev: Tok | None = None
+    for t in toks:
+        piece = _canonical_tok(t)
+        if out and not _glued(prev, t, out):
+            out.append(" ")
+        out.append(piece)
+        prev = t
+    return "".join(out)
+
+
+def _glued(prev: Tok, t: Tok, out: list[str]) -> bool:
+    """No space between ``prev`` and ``t``."""
+    if prev.kind == "op" and prev.value in ("(", "."):
+        return True
+    if t.kind == "op" and t.value in (")", ",", "."):
+        return True
+    if t.kind == "op" and t.value == "(" and prev.kind in ("word", "ident") and prev.upper not in KEYWORDS:
+        return True  # a function call
+    if prev.kind == "op" and prev.value in ("-", "+") and len(out) >= 1:
+        before = out[-2] if len(out) >= 2 else ""
+        return before in ("", " ") and (len(out) < 3 or out[-3] in ("(", ",", "=", "<", ">", "<=", ">=",
+                                                                     "<>", "-", "+", "*", "/")
+                                        or out[-3].isupper())
+    return False
+
+
+# -- CREATE TABLE ----------------------------------------------------------------------------
+@dataclass
+class FKText:
+    name: str | None
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    deferred: bool = False
+
+
+@dataclass
+class ColumnText:
+    name: str
+    collation: str | None = None
+    autoincrement: bool = False
+    pk_name: str | None = None
+    is_pk: bool = False
+    generated: tuple[str, bool] | None = None  # (expr, stored)
+
+
+@dataclass
+class TableText:
+    columns: dict[str, ColumnText] = field(default_factory=dict)  # by ascii-lower name
+    pk_name: str | None = None
+    uniques: list[tuple[str | None, tuple[str, ...]]] = field(default_factory=list)
+    checks: list[tuple[str | None, str]] = field(default_factory=list)
+    foreign_keys: list[FKText] = field(default_factory=list)
+    without_rowid: bool = False
+    strict: bool = False
+
+
+def parse_create_table(sql: str) -> TableText:
+    """The facts of a ``CREATE TABLE`` statement that only its text holds."""
+    toks = tokenize(sql or "")
+    out = TableText()
+    start = next((i for i, t in enumerate(toks) if t.kind == "op" and t.value == "("), None)
+    if start is None:
+        return out  # CREATE TABLE … AS SELECT: nothing beyond the pragmas
+    end = _close(toks, start)
+    for item in split_top(toks[start + 1:end]):
+        if item[0].upper in _TABLE_CONSTRAINT and not (item[0].upper == "CONSTRAINT" and len(item) < 3):
+            _table_constraint(item, out)
+        else:
+            _column(item, out)
+    options = {t.upper for t in toks[end + 1:] if t.kind == "word"}
+    out.without_rowid = "ROWID" in options
+    out.strict = "STRICT" in options
+    return out
+
+
+def _names_in_parens(toks: list[Tok], i: int) -> tuple[tuple[str, ...], int]:
+    """Column names of the parenthesised list at ``i`` (first token of each part) and the index
+    after it."""
+    j = _close(toks, i)
+    return tuple(p[0].value for p in split_top(toks[i + 1:j])), j + 1
+
+
+def _table_constraint(item: list[Tok], out: TableText) -> None:
+    name = None
+    i = 0
+    if item[0].upper == "CONSTRAINT":
+        name, i = item[1].value, 2
+    head = item[i].upper if i < len(item) else ""
+    if head == "PRIMARY":
+        out.pk_name = name
+    elif head == "UNIQUE":
+        j = next(k for k in range(i, len(item)) if item[k].value == "(")
+        cols, _ = _names_in_parens(item, j)
+        out.uniques.append((name, cols))
+    elif head == "CHECK":
+        j = i + 1
+        out.checks.append((name, _text(item[j + 1:_close(item, j)])))
+    elif head == "FOREIGN":
+        j = next(k for k in range(i, len(item)) if item[k].value == "(")
+        cols, k = _names_in_parens(item, j)
+        out.foreign_keys.append(_references(item, k + 1, name, cols))
+
+
+def _references(toks: list[Tok], i: int, name: str | None, cols: tuple[str, ...]) -> FKText:
+    """The REFERENCES clause whose table name is at ``i``."""
+    ref_table = toks[i].value
+    i += 1
+    if i < len(toks) and toks[i].kind == "op" and toks[i].value == ".":  # schema-qualified
+        ref_table, i = toks[i + 1].value, i + 2
+    ref_cols: tuple[str, ...] = ()
+    if i < len(toks) and toks[i].value == "(" and toks[i].kind == "op":
+        ref_cols, i = _names_in_parens(toks, i)
+    words = [t.upper for t in toks[i:]]
+    deferred = any(words[k:k + 3] == ["DEFERRABLE", "INITIALLY", "DEFERRED"] for k in range(len(words)))
+    deferred = deferred and not any(words[k:k + 2] == ["NOT", "DEFERRABLE"] for k in range(len(words)))
+    return FKText(name, cols, ref_table, ref_cols, deferred)
+
+
+def _column(item: list[Tok], out: TableText) -> None:
+    col = ColumnText(name=item[0].value)
+    i = 1
+    while i < len(item) and item[i].upper not in _COLUMN_STOP:
+        i = _close(item, i) + 1 if item[i].value == "(" and item[i].kind == "op" else i + 1
+    name = None
+    while i < len(item):
+        word = item[i].upper
+        if word == "CONSTRAINT":
+            name, i = item[i + 1].value, i + 2
+            continue
+        if word == "PRIMARY":
+            col.is_pk, col.pk_name = True, name
+        elif word == "AUTOINCREMENT":
+            col.autoincrement = True
+        elif word == "COLLATE" and i + 1 < len(item):
+            col.collation = item[i + 1].value
+            i += 1
+        elif word == "UNIQUE":
+            out.uniques.append((name, (col.name,)))
+        elif word == "CHECK":
+            j = _close(item, i + 1)
+            out.checks.append((name, _text(item[i + 2:j])))
+            i = j
+        elif word == "REFERENCES":
+            rest = _until_constraint(item, i + 1)
+            out.foreign_keys.append(_references(item[:rest], i + 1, name, (col.name,)))
+            i = rest - 1
+        elif word == "AS" and i + 1 < len(item) and item[i + 1].value == "(":
+            j = _close(item, i + 1)
+            stored = j + 1 < len(item) and item[j + 1].upper == "STORED"
+            col.generated = (_text(item[i + 2:j]), stored)
+            i = j
+        elif word in ("DEFAULT",) and i + 1 < len(item) and item[i + 1].value == "(":
+            i = _close(item, i + 1)
+        if word in ("PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "COLLATE", "AS"):
+            name = None if word not in ("NOT",) else name
+        i += 1
+    out.columns[ascii_lower(col.name)] = col
+
+
+def _until_constraint(item: list[Tok], i: int) -> int:
+    """Index of the next column constraint after a REFERENCES clause starting at ``i``."""
+    stops = _COLUMN_STOP - {"NOT", "NULL"}
+    j = i
+    while j < len(item):
+        if item[j].kind == "op" and item[j].value == "(":
+            j = _close(item, j) + 1
+            continue
+        if item[j].upper in stops:
+            return j
+        if item[j].upper == "NOT" and j + 1 < len(item) and item[j + 1].upper == "NULL":
+            return j
+        j += 1
+    return j
+
+
+# -- CREATE INDEX ----------------------------------------------------------------------------
+def parse_create_index(sql: str) -> tuple[list[tuple[str, str | None]], str | None]:
+    """The parts of a ``CREATE INDEX`` as (expression text without ASC/DESC/COLLATE, explicit
+    collation) and its WHERE predicate text (None when it has none)."""
+    toks = tokenize(sql or "")
+    on = next(i for i, t in enumerate(toks) if t.upper == "ON")
+    start = next(i for i in range(on, len(toks)) if toks[i].kind == "op" and toks[i].value == "(")
+    end = _close(toks, start)
+    parts = []
+    for part in split_top(toks[start + 1:end]):
+        collation = None
+        while part and part[-1].upper in ("ASC", "DESC"):
+            part = part[:-1]
+        if len(part) >= 2 and part[-2].upper == "COLLATE":
+            collation, part = part[-1].value, part[:-2]
+        parts.append((_text(part), collation))
+    rest = toks[end + 1:]
+    where = _text(rest[1:]) if rest and rest[0].upper == "WHERE" else None
+    return parts, where

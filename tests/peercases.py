@@ -1,0 +1,202 @@
+"""Run one peer case (a schema pair from another diff tool's test suite) through schemadrift.
+
+Shared by ``tests/test_peer_cases.py`` and ``benchmarks/peer_suites.py``. A case is
+``{"id", "scope", "current", "desired"}``; each direction builds FROM and TO on scratch databases,
+seeds a few rows into FROM, and checks that the plan converges (our compare and an independent
+view — SQLAlchemy's inspector — agree that FROM now equals TO) with no row of a kept table lost.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from schemadrift import compare, plan
+from schemadrift.verify import apply_steps, execute, row_counts
+
+FILES = {
+    "sqldef-postgresql": "postgresql", "pgschemadiff-postgresql": "postgresql",
+    "migra-postgresql": "postgresql", "sqldef-mariadb": "mariadb", "sqldef-sqlite": "sqlite",
+}
+HERE = Path(__file__).resolve().parent.parent / "fixtures" / "peer-cases"
+
+
+def load_cases(name: str) -> list[dict]:
+    return json.loads((HERE / f"{name}.json").read_text())["cases"]
+
+
+def in_sample(case_id: str, per_mille: int) -> bool:
+    """A stable sample: the same cases every run."""
+    return int(hashlib.sha1(case_id.encode()).hexdigest()[:6], 16) % 1000 < per_mille
+
+
+@dataclass
+class Outcome:
+    case: str
+    direction: str
+    ok: bool
+    stage: str = ""
+    detail: str = ""
+
+
+def run_direction(case: dict, direction: str, scratch) -> Outcome:
+    """``scratch()`` returns the URL of a new empty database of the case's dialect."""
+    cur, want = (case["current"], case["desired"]) if direction == "forward" else \
+        (case["desired"], case["current"])
+    a, b = scratch(), scratch()
+
+    def out(ok, stage="", detail=""):
+        return Outcome(case["id"], direction, ok, stage, detail[:400])
+
+    try:
+        execute(a, cur)
+        execute(b, want)
+    except Exception as e:  # noqa: BLE001 - a case that does not build is not ours to judge
+        return out(True, "setup-skipped", str(e).splitlines()[0])
+    try:
+        view_differs = structure(a) != structure(b)
+        d = compare(a, b)
+    except Exception as e:  # noqa: BLE001
+        return out(False, "compare", f"{type(e).__name__}: {e}")
+    if view_differs and d.in_sync:
+        return out(False, "missed-drift", f"inspector sees {gap(structure(a), structure(b))}")
+    if d.in_sync:
+        return out(True, "in-sync")
+    seed_rows(a)
+    rows_before = row_counts(a)
+    try:
+        p = plan(d)
+    except Exception as e:  # noqa: BLE001
+        return out(False, "plan", f"{type(e).__name__}: {e}")
+    manual = [s for s in p.steps if s.manual]
+    if manual:
+        # a NOT NULL column without a default on a table with rows: the tool must ask a human
+        execute(a, [f"DELETE FROM {q}" for q in _quoted_tables(a)])
+        rows_before = row_counts(a)
+    _, failed, error = apply_steps(a, p.steps)
+    if error:
+        return out(False, "apply", f"{failed}: {error}")
+    after = compare(a, b)
+    if not after.in_sync:
+        return out(False, "not-converged", "; ".join(f"{c.kind} {c.table} {c.name}" for c in after.changes))
+    g = gap(structure(a), structure(b))
+    if g:
+        return out(False, "inspector-differs", g)
+    rows_after = row_counts(a)
+    lost = {t: n for t, n in rows_before.items() if t in rows_after and rows_after[t] < n}
+    if lost:
+        return out(False, "rows-lost", str(lost))
+    return out(True, "converged")
+
+
+def _quoted_tables(url: str) -> list[str]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        q = engine.dialect.identifier_preparer.quote
+        return [q(n) for n in sa.inspect(engine).get_table_names()]
+    finally:
+        engine.dispose()
+
+
+# -- an independent view: what SQLAlchemy's inspector sees -----------------------------------------
+def structure(url: str) -> dict:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    lite = url.startswith("sqlite")
+    fold = (lambda n: str(n).lower()) if lite or url.startswith(("mysql", "mariadb")) else str
+    try:
+        insp = sa.inspect(engine)
+        out = {}
+        schemas = [None]
+        if url.startswith("postgresql"):
+            schemas += sorted(n for n in insp.get_schema_names()
+                              if n not in ("public", "information_schema") and not n.startswith("pg_"))
+        for schema in schemas:
+            for t in insp.get_table_names(schema=schema):
+                cols = insp.get_columns(t, schema=schema)
+                out[f"{schema or ''}.{fold(t)}"] = {
+                    "columns": sorted((fold(c["name"]), bool(c["nullable"])) for c in cols),
+                    "pk": tuple(fold(x) for x in insp.get_pk_constraint(t, schema=schema)
+                                .get("constrained_columns") or ()),
+                    "fks": sorted((tuple(map(fold, fk["constrained_columns"])), fold(fk["referred_table"]))
+                                  for fk in insp.get_foreign_keys(t, schema=schema)),
+                    "unique_keys": sorted({tuple(map(fold, ix.get("column_names") or ()))
+                                           for ix in insp.get_indexes(t, schema=schema)
+                                           if ix.get("unique")} |
+                                          {tuple(map(fold, u["column_names"]))
+                                           for u in insp.get_unique_constraints(t, schema=schema)}),
+                }
+        return out
+    finally:
+        engine.dispose()
+
+
+def gap(a: dict, b: dict) -> str | None:
+    for t in sorted(set(a) | set(b)):
+        if t not in a or t not in b:
+            return f"table {t} only in {'TO' if t not in a else 'FROM'}"
+        for part in a[t]:
+            if a[t][part] != b[t][part]:
+                return f"{t}.{part}: {a[t][part]} != {b[t][part]}"[:300]
+    return None
+
+
+# -- a few generated rows ----------------------------------------------------------------------
+def seed_rows(url: str, per_table: int = 2) -> None:
+    """Insert a few rows per table where the constraints allow; skip a table where they do not."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        md = sa.MetaData()
+        try:
+            md.reflect(engine)
+        except Exception:  # noqa: BLE001 - a type SQLAlchemy cannot reflect: no rows, no check
+            return
+        for table in md.sorted_tables:
+            for i in range(per_table):
+                row = {c.name: _value(c, i) for c in table.columns if _needs_value(c)}
+                try:
+                    with engine.begin() as conn:
+                        conn.execute(table.insert().values(**row))
+                except Exception:  # noqa: BLE001
+                    break
+    finally:
+        engine.dispose()
+
+
+def _needs_value(c: sa.Column) -> bool:
+    return not (c.primary_key and c.autoincrement is True) and c.server_default is None or not c.nullable
+
+
+def _value(c: sa.Column, i: int):
+    try:
+        py = c.type.python_type
+    except NotImplementedError:
+        return None
+    if py is bool:
+        return bool(i % 2)
+    if py is int:
+        return i + 1
+    if py in (float, decimal.Decimal):
+        return py(i + 1)
+    if py is str:
+        length = getattr(c.type, "length", None) or 8
+        enums = getattr(c.type, "enums", None)
+        if enums:
+            return enums[i % len(enums)]
+        return (f"v{i}" + uuid.uuid4().hex)[:max(1, min(length, 12))]
+    if py is dt.datetime:
+        return dt.datetime(2024, 1, 1 + i)
+    if py is dt.date:
+        return dt.date(2024, 1, 1 + i)
+    if py is dt.time:
+        return dt.time(1, i)
+    if py is bytes:
+        return b"x" * (i + 1)
+    if py is uuid.UUID:
+        return uuid.uuid4()
+    return None
