@@ -208,13 +208,27 @@ def _passwords(argv: list[str]) -> tuple[str, ...]:
 
 def run_compare(args) -> int:
     """``compare FROM TO``: 0 in sync, 1 differences."""
-    if args.engine == "migra":
-        raise UsageError("--engine migra is not available in this version of schemadrift")
     d = _diff(args)
+    extra = _migra_statements(args) if args.engine == "migra" else None
     color = args.format == "text" and not args.output and output.use_color(sys.stdout)
-    text = output.render_diff(d, args.format, color=color) if args.format != "sql" else _plan(d).to_sql()
+    if args.format == "sql":
+        text = _plan(d).to_sql() + output.extra_sql(extra)
+    else:
+        text = output.render_diff(d, args.format, color=color, extra=extra)
     _write(args, text)
-    return 0 if d.in_sync else 1
+    return 0 if d.in_sync and not extra else 1
+
+
+def _migra_statements(args) -> list[str]:
+    """migra's statements for the PostgreSQL objects the IR does not model (``--engine migra``)."""
+    from . import migra_engine
+
+    progress = Progress()
+    progress("asking migra")
+    try:
+        return migra_engine.unmodelled(migra_engine.statements(args.from_source, args.to_source))
+    finally:
+        progress.done()
 
 
 def run_plan(args) -> int:

@@ -46,8 +46,7 @@ class ModelReader:
             indexes=tuple(self.unique(u) for u in t.constraints if isinstance(u, sa.UniqueConstraint))
             + tuple(self.index(i) for i in t.indexes),
             foreign_keys=tuple(self.foreign_key(fk) for fk in t.foreign_key_constraints),
-            checks=tuple(self.check(c) for c in t.constraints if isinstance(c, sa.CheckConstraint)
-                         and self.creates(c)),
+            checks=tuple(self.check(c) for c in _table_checks(t) if self.creates(c)),
             comment=t.comment,
             options=self.table_options(t),
         )
@@ -147,6 +146,14 @@ class ModelReader:
                     found[(e.schema or t.schema or "", e.name)] = EnumType(
                         name=e.name, values=tuple(e.enums), schema=e.schema or t.schema)
         return tuple(found[k] for k in sorted(found))
+
+
+def _table_checks(t: sa.Table) -> list[sa.CheckConstraint]:
+    """Table-level CHECKs and those declared on a column (``Column(..., CheckConstraint(...))``)."""
+    found = [c for c in t.constraints if isinstance(c, sa.CheckConstraint)]
+    for col in t.columns:
+        found += [c for c in col.constraints if isinstance(c, sa.CheckConstraint) and c not in found]
+    return found
 
 
 def _sqlalchemy_dialect(dialect: Dialect):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import sys
 from dataclasses import dataclass, field
 
@@ -32,23 +33,38 @@ def use_color(stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render_diff(d: Diff, fmt: str = "text", color: bool = False) -> str:
-    """``d`` in one of FORMATS."""
+def render_diff(d: Diff, fmt: str = "text", color: bool = False, extra: list[str] | None = None) -> str:
+    """``d`` in one of FORMATS. ``extra``: statements of another engine (``compare --engine migra``)
+    for objects the IR does not model, reported after the diff."""
     if fmt == "text":
-        return diff_text(d, color=color)
+        return diff_text(d, color=color, extra=extra)
     if fmt == "json":
-        return diff_json(d)
+        return diff_json(d, extra=extra)
     if fmt == "markdown":
-        return diff_markdown(d)
+        return diff_markdown(d, extra=extra)
     if fmt == "sql":
         from . import plan
-        return plan(d).to_sql()
+        return plan(d).to_sql() + extra_sql(extra)
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def diff_json(d: Diff) -> str:
-    """The contract's ``schemadrift-diff/1`` object."""
-    return json.dumps(d.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n"
+def diff_json(d: Diff, extra: list[str] | None = None) -> str:
+    """The contract's ``schemadrift-diff/1`` object (with ``migra_statements`` when given)."""
+    data = d.to_dict()
+    if extra is not None:
+        data["in_sync"] = data["in_sync"] and not extra
+        data["migra_statements"] = list(extra)
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+_EXTRA_TITLE = "Objects schemadrift does not model, as migra would change them"
+
+
+def extra_sql(extra: list[str] | None) -> str:
+    """``extra`` statements as an SQL script section (empty when there are none)."""
+    if not extra:
+        return ""
+    return f"\n-- {_EXTRA_TITLE}:\n" + "\n".join(s.rstrip().rstrip(";") + ";" for s in extra) + "\n"
 
 
 # -- one line per change ---------------------------------------------------------------------------
@@ -208,6 +224,16 @@ class Group:
     marker: str
     note: str = ""
     lines: list[Line] = field(default_factory=list)
+    is_table: bool = True
+
+    @property
+    def heading(self) -> str:
+        """The group's note as a phrase: ``new table: 2 columns``, ``renamed to x``…"""
+        if self.marker == ADD:
+            return f"new table: {self.note}"
+        if self.marker == DROP:
+            return f"dropped table: {self.note}"
+        return self.note
 
 
 def groups(d: Diff) -> list[Group]:
@@ -215,7 +241,7 @@ def groups(d: Diff) -> list[Group]:
     out: dict[tuple, Group] = {}
     for c in d.changes:
         if c.table is None:
-            group = out.setdefault(("", ""), Group("schema-level objects", ALTER))
+            group = out.setdefault(("", ""), Group("schema-level objects", ALTER, is_table=False))
             group.lines.append(describe(c))
             continue
         key = (c.schema or "", c.table)
@@ -223,7 +249,7 @@ def groups(d: Diff) -> list[Group]:
         if c.kind in ("add_table", "drop_table"):
             table = c.after if c.kind == "add_table" else c.before
             marker = ADD if c.kind == "add_table" else DROP
-            out[key] = Group(title, marker, _table_note(table, c.kind == "add_table"))
+            out[key] = Group(title, marker, _table_note(table))
             continue
         if c.kind == "rename_table":
             out[key] = Group(title, ALTER, f"renamed to {shown_name(_name_of(c.after))}")
@@ -233,29 +259,41 @@ def groups(d: Diff) -> list[Group]:
     return list(out.values())
 
 
-def _table_note(t: Table, added: bool) -> str:
+def _table_note(t: Table) -> str:
     if not isinstance(t, Table):
-        return "new table" if added else "dropped table"
+        return ""
     counts = [f"{len(t.columns)} column{'s' if len(t.columns) != 1 else ''}"]
     if t.indexes:
         counts.append(f"{len(t.indexes)} ind{'ices' if len(t.indexes) != 1 else 'ex'}")
     if t.foreign_keys:
         counts.append(f"{len(t.foreign_keys)} foreign key{'s' if len(t.foreign_keys) != 1 else ''}")
-    return ("new table: " if added else "dropped table: ") + ", ".join(counts)
+    return ", ".join(counts)
+
+
+def summary(d: Diff, extra: list[str] | None = None) -> str:
+    """The summary line: ``Diff.summary()``, or what another engine found when the IR is in sync."""
+    if d.in_sync and extra:
+        n = len(extra)
+        return (f"In sync for the objects schemadrift models; migra reports {n} more "
+                f"statement{'s' * (n != 1)}.")
+    return d.summary()
 
 
 # -- text ----------------------------------------------------------------------------------------
-def diff_text(d: Diff, color: bool = False) -> str:
+def diff_text(d: Diff, color: bool = False, extra: list[str] | None = None) -> str:
     """The report for people: summary line, then one block per table, then rename candidates
-    and what was not compared."""
+    and what was not compared (and ``extra`` statements of another engine)."""
     paint = _painter(color)
-    out = [paint("bold", d.summary())]
+    out = [paint("bold", summary(d, extra))]
     for g in groups(d):
         out.append("")
-        head = f"{g.marker} {g.title}" + (f"  ({g.note})" if g.note else "")
+        head = f"{g.marker} {g.title}" + (f"  ({g.heading})" if g.heading else "")
         out.append(paint(g.marker, paint("bold", head)))
         out += [paint(line.marker, "    " + text_line(line)) for line in g.lines]
     out += _text_footer(d, paint)
+    if extra:
+        out += ["", paint("bold", _EXTRA_TITLE + ":")]
+        out += ["    " + line for s in extra for line in s.strip().splitlines()]
     return "\n".join(out) + "\n"
 
 
@@ -280,7 +318,7 @@ def _text_footer(d: Diff, paint) -> list[str]:
             what = f"column {where}." if r.table else ("table " + (f"{shown_name(r.schema)}." if r.schema
                                                                    else ""))
             out.append(f"    {what}{shown_name(r.old)} → {shown_name(r.new)}: {r.evidence}   "
-                       + paint("dim", "--rename " + r.confirm_with))
+                       + paint("dim", rename_option(r)))
     if d.not_compared:
         out += ["", paint("bold", "Not compared (schemadrift does not model these objects):")]
         out += [f"    {item}" for item in d.not_compared]
@@ -288,6 +326,11 @@ def _text_footer(d: Diff, paint) -> list[str]:
         out += ["", paint("bold", "Not compared (one side cannot record it): ")
                 + ", ".join(sorted(d.unknown))]
     return out
+
+
+def rename_option(r) -> str:
+    """The option that confirms rename candidate ``r``, quoted for a POSIX shell where needed."""
+    return "--rename " + shlex.quote(r.confirm_with)
 
 
 def _painter(color: bool):
@@ -298,13 +341,14 @@ def _painter(color: bool):
 
 
 # -- markdown ------------------------------------------------------------------------------------
-def diff_markdown(d: Diff) -> str:
+def diff_markdown(d: Diff, extra: list[str] | None = None) -> str:
     """The report as Markdown, for a pull-request comment."""
-    title = "in sync" if d.in_sync else "schema drift"
-    out = [f"### schemadrift: {title}", "", f"**{_md_escape(d.summary())}**"]
+    title = "in sync" if d.in_sync and not extra else "schema drift"
+    out = [f"### schemadrift: {title}", "", f"**{_md_escape(summary(d, extra))}**"]
     for g in groups(d):
         note = f" ({_md_escape(g.note)})" if g.note else ""
-        out += ["", f"#### {_MD_WORD[g.marker]} table {code(g.title)}{note}"]
+        title = f"{_MD_WORD[g.marker]} table {code(g.title)}" if g.is_table else "Schema-level objects"
+        out += ["", f"#### {title}{note}"]
         if g.lines:
             out.append("")
         out += [f"- {md_line(line)}" for line in g.lines]
@@ -314,7 +358,7 @@ def diff_markdown(d: Diff) -> str:
         for r in d.rename_candidates:
             where = f"{r.table}." if r.table else ""
             out.append(f"- {code(where + r.old)} → {code(r.new)}: {_md_escape(r.evidence)} "
-                       f"({code('--rename ' + r.confirm_with)})")
+                       f"({code(rename_option(r))})")
     if d.not_compared:
         out += ["", "<details><summary>Not compared</summary>", ""]
         out += [f"- {code(item)}" for item in d.not_compared]
@@ -322,6 +366,11 @@ def diff_markdown(d: Diff) -> str:
     if d.unknown:
         out += ["", "Not compared (one side cannot record it): "
                 + ", ".join(code(x) for x in sorted(d.unknown))]
+    if extra:
+        fence = "~~~~"
+        out += ["", f"#### {_EXTRA_TITLE}", "", fence + "sql"]
+        out += [s.strip() for s in extra]
+        out += [fence]
     return "\n".join(out) + "\n"
 
 

@@ -35,18 +35,27 @@ DRIVER_PACKAGES = {"pg8000": "pg8000", "MySQLdb": "mysqlclient", "asyncpg": "asy
 
 @dataclass
 class Source:
-    """A source not yet loaded. ``dialect`` is None for models (they take the other side's)."""
+    """A source not yet loaded. ``dialect`` is None for models (they take the other side's).
+
+    Kind ``builder``: ``value`` is a callable ``dialect name -> Schema`` that builds the IR for the
+    dialect it is given (the other side's, or ``fallback`` when no side has one)."""
 
     label: str
     dialect: str | None
-    kind: str  # url | snapshot | models | schema | engine
+    kind: str  # url | snapshot | models | schema | engine | builder
     value: object
+    fallback: str | None = None
+    #: table globs that are the declaring tool's own bookkeeping (drizzle's ``__drizzle_migrations``):
+    #: left out of both sides of a comparison
+    exclude: tuple[str, ...] = ()
 
     def load(self, dialect: str | None = None, schemas: list[str] | None = None,
              connect_timeout: float = 10) -> Schema:
         name = self.dialect or dialect
         if self.kind in ("schema", "snapshot"):
             return _filter_schemas(self.value, schemas)
+        if self.kind == "builder":
+            return _filter_schemas(self.value(name or self.fallback), schemas)
         if self.kind == "models":
             if name is None:
                 raise UsageError(f"{self.label} has no dialect of its own: give --dialect "
@@ -167,13 +176,23 @@ def create_engine(url: sa.URL, connect_timeout: float = 10, read_only: bool = Tr
         if read_only:
             args["options"] = "-c default_transaction_read_only=on"
     elif backend in ("mysql", "mariadb"):
-        args = {"connect_timeout": max(1, int(connect_timeout))}
+        # the read timeout bounds the handshake too (a server that accepts and never answers);
+        # it is lifted once connected, so that long catalog queries are not cut
+        args = {"connect_timeout": max(1, int(connect_timeout)), "read_timeout": connect_timeout}
     try:
-        return sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
+        engine = sa.create_engine(url, connect_args=args, poolclass=sa.pool.NullPool)
     except ModuleNotFoundError as e:
         raise SourceError(driver_missing_message(url, e.name)) from e
     except Exception as e:  # noqa: BLE001
         raise SourceError(f"{masked(url)}: {_first_line(e, url)}") from e
+    if "read_timeout" in args:
+        sa.event.listen(engine, "connect", _lift_read_timeout)
+    return engine
+
+
+def _lift_read_timeout(dbapi_connection, _record) -> None:
+    if hasattr(dbapi_connection, "_read_timeout"):  # PyMySQL: applied again at the next read
+        dbapi_connection._read_timeout = None
 
 
 def driver_missing_message(url: sa.URL, module: str | None) -> str:
@@ -323,6 +342,8 @@ def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[
     ``progress``, if given, is called with a short message before each side is read."""
     a, b = resolve(from_source), resolve(to_source)
     if dialect is None and a.dialect is None and b.dialect is None:
+        dialect = a.fallback or b.fallback
+    if dialect is None and a.dialect is None and b.dialect is None:
         raise UsageError("neither source has a dialect of its own: give --dialect "
                          f"({', '.join(dialects.NAMES)})")
     first, second = (a, b) if a.dialect is not None or b.dialect is None else (b, a)
@@ -332,6 +353,9 @@ def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[
     if progress:
         progress(f"reading {second.label}")
     loaded_second = second.load(loaded_first.dialect or dialect, schemas, connect_timeout)
+    if a.exclude or b.exclude:
+        loaded_first, loaded_second = (filter_tables(x, None, list(a.exclude + b.exclude))
+                                       for x in (loaded_first, loaded_second))
     return (loaded_first, loaded_second) if first is a else (loaded_second, loaded_first)
 
 

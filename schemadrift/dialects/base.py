@@ -37,6 +37,9 @@ class Dialect:
     NOT_VALID_CONSTRAINTS: ClassVar[bool] = False
     NAMED_ENUMS: ClassVar[bool] = False
     PARTIAL_INDEX: ClassVar[bool] = False
+    #: a BEFORE INSERT trigger may assign NEW.<column>, so a rename's sync trigger can fill an old
+    #: NOT NULL column that new code leaves out (else the planner relaxes it during the window)
+    BEFORE_TRIGGER_SETS_NEW: ClassVar[bool] = False
     #: schema-level namespaces the introspector walks by default besides the default one
     MULTI_SCHEMA: ClassVar[bool] = False
 

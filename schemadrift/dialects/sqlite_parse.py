@@ -42,6 +42,8 @@ class Tok:
     kind: str
     text: str
     value: str
+    start: int = 0
+    src: str = field(default="", repr=False, compare=False)
 
     @property
     def upper(self) -> str:
@@ -81,24 +83,24 @@ def tokenize(sql: str) -> list[Tok]:
             i = n if j < 0 else j + 2
         elif ch in "xX" and sql.startswith("'", i + 1):
             j = _quoted(sql, i + 1, "'")
-            out.append(Tok("blob", sql[i:j], sql[i:j]))
+            out.append(Tok("blob", sql[i:j], sql[i:j], i, sql))
             i = j
         elif ch in "'\"`[":
             close = "]" if ch == "[" else ch
             j = _quoted(sql, i, close)
             text = sql[i:j]
             inner = text[1:-1] if close == "]" else text[1:-1].replace(close * 2, close)
-            out.append(Tok("string" if ch == "'" else "ident", text, inner))
+            out.append(Tok("string" if ch == "'" else "ident", text, inner, i, sql))
             i = j
         elif (m := _NUMBER.match(sql, i)) and (ch.isdigit() or ch == "."):
-            out.append(Tok("number", m.group(), m.group()))
+            out.append(Tok("number", m.group(), m.group(), i, sql))
             i = m.end()
         elif m := _WORD.match(sql, i):
-            out.append(Tok("word", m.group(), m.group()))
+            out.append(Tok("word", m.group(), m.group(), i, sql))
             i = m.end()
         else:
             op = next((o for o in _OPS if sql.startswith(o, i)), ch)
-            out.append(Tok("op", op, op))
+            out.append(Tok("op", op, op, i, sql))
             i += len(op)
     return out
 
@@ -133,7 +135,10 @@ def split_top(toks: list[Tok], sep: str = ",") -> list[list[Tok]]:
 
 
 def _text(toks: list[Tok]) -> str:
-    return " ".join(t.text for t in toks)
+    """The source text a run of tokens spans (comments inside it included)."""
+    if not toks:
+        return ""
+    return toks[0].src[toks[0].start:toks[-1].start + len(toks[-1].text)]
 
 
 # -- canonical expressions -------------------------------------------------------------------
@@ -151,7 +156,8 @@ def _canonical_tok(t: Tok) -> str:
 
 
 def _strip_parens(toks: list[Tok]) -> list[Tok]:
-    while len(toks) >= 2 and toks[0].value == "(" and toks[0].kind == "op" and _close(toks, 0) == len(toks) - 1:
+    while len(toks) >= 2 and toks[0].kind == "op" and toks[0].value == "(" \
+            and _close(toks, 0) == len(toks) - 1:
         toks = toks[1:-1]
     return toks
 
@@ -161,31 +167,27 @@ def canonical_expr(sql: str) -> str:
     simple identifiers lower-case and unquoted (SQLite folds ASCII case of names), ``==``/``!=``
     as ``=``/``<>``, one space between tokens except around parentheses, commas and dots, and
     redundant outer parentheses removed. String literals are kept as written."""
-    toks = _strip_parens(tokenize(sql))
     out: list[str] = []
+    before: Tok | None = None
     prev: Tok | None = None
-    for t in toks:
-        piece = _canonical_tok(t)
-        if out and not _glued(prev, t, out):
+    for t in _strip_parens(tokenize(sql)):
+        if prev is not None and not _glued(before, prev, t):
             out.append(" ")
-        out.append(piece)
-        prev = t
+        out.append(_canonical_tok(t))
+        before, prev = prev, t
     return "".join(out)
 
 
-def _glued(prev: Tok, t: Tok, out: list[str]) -> bool:
-    """No space between ``prev`` and ``t``."""
+def _glued(before: Tok | None, prev: Tok, t: Tok) -> bool:
+    """No space between ``prev`` and ``t`` (``before`` precedes ``prev``)."""
     if prev.kind == "op" and prev.value in ("(", "."):
         return True
     if t.kind == "op" and t.value in (")", ",", "."):
         return True
     if t.kind == "op" and t.value == "(" and prev.kind in ("word", "ident") and prev.upper not in KEYWORDS:
         return True  # a function call
-    if prev.kind == "op" and prev.value in ("-", "+") and len(out) >= 1:
-        before = out[-2] if len(out) >= 2 else ""
-        return before in ("", " ") and (len(out) < 3 or out[-3] in ("(", ",", "=", "<", ">", "<=", ">=",
-                                                                     "<>", "-", "+", "*", "/")
-                                        or out[-3].isupper())
+    if prev.kind == "op" and prev.value in ("-", "+"):  # a sign, not a binary operator
+        return before is None or (before.kind == "op" and before.value != ")") or before.upper in KEYWORDS
     return False
 
 

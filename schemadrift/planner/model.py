@@ -27,7 +27,7 @@ class Phase(enum.IntEnum):
         return cls[text.upper()]
 
 
-class HazardKind(str, enum.Enum):
+class HazardKind(enum.StrEnum):
     DATA_LOSS = "data_loss"
     TABLE_REWRITE = "table_rewrite"
     BLOCKING_LOCK = "blocking_lock"

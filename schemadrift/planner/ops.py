@@ -59,6 +59,7 @@ class CopyRows(Op):
 
     source: Table = None
     columns: tuple[tuple[str, str], ...] = ()
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class CopyColumn(Op):
 
     source: Column = None
     target: Column = None
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class FillColumn(Op):
 
     column: Column = None
     expr: str = ""
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)

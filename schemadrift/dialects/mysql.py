@@ -1,0 +1,1121 @@
+"""MySQL and MariaDB: one module, two flavours (``mysql`` / ``mariadb``) with version predicates.
+
+Introspection reads ``information_schema`` with one query per object kind for the whole database
+(``sql/mysql/*.sql``; a ``<kind>.mysql.sql`` file overrides one for MySQL 8). The rows are turned
+into the IR by pure functions, so that the facts of the flavour we have no server for (MySQL 8:
+unquoted ``COLUMN_DEFAULT``, ``DEFAULT_GENERATED``, functional index parts) are unit-tested on rows
+as that server returns them.
+
+Normalization facts: ``tinyint(1)`` is boolean; display widths (``int(11)``) are not drift;
+MariaDB's JSON is ``LONGTEXT`` plus a ``json_valid(col)`` CHECK; a unique index *is* the unique
+constraint; the primary key is always called ``PRIMARY`` (so: no name); the index the server adds
+for a foreign key is implicit; ``RESTRICT`` is ``NO ACTION`` (InnoDB checks both at once); a column
+collation equal to its table's, and a table collation equal to its database's, are no option.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+
+import sqlalchemy as sa
+
+from ..errors import PlanError
+from ..ir import (
+    Check, Column, ColumnType, Default, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
+    Schema, Table,
+)
+from ..models import ModelReader
+from ..planner.model import Hazard, HazardKind
+from ..planner import ops as O
+from .base import Dialect
+
+# -- type facts ---------------------------------------------------------------------------------
+TYPE_ALIASES = {
+    "int": "integer", "integer": "integer", "int4": "integer", "smallint": "smallint", "int2": "smallint",
+    "bigint": "bigint", "int8": "bigint", "tinyint": "tinyint", "int1": "tinyint", "mediumint": "mediumint",
+    "int3": "mediumint", "middleint": "mediumint", "bool": "boolean", "boolean": "boolean",
+    "decimal": "numeric", "numeric": "numeric", "dec": "numeric", "fixed": "numeric",
+    "float": "real", "float4": "real", "double": "double", "double precision": "double", "real": "double",
+    "float8": "double", "datetime": "timestamp", "timestamp": "timestamptz",
+    "character": "char", "char": "char", "nchar": "char", "national char": "char",
+    "varchar": "varchar", "character varying": "varchar", "nvarchar": "varchar",
+    "national varchar": "varchar", "varcharacter": "varchar", "char varying": "varchar",
+    "long varchar": "mediumtext", "long": "mediumtext", "long varbinary": "mediumblob",
+}
+INTEGER_TYPES = frozenset({"tinyint", "smallint", "mediumint", "integer", "bigint", "year"})
+NUMERIC_TYPES = INTEGER_TYPES | {"numeric", "real", "double", "boolean"}
+#: the server picks the smallest TEXT/BLOB type that holds TEXT(n) / BLOB(n)
+_SIZED_LOBS = ((255, "tiny"), (65535, ""), (16777215, "medium"), (4294967295, "long"))
+#: bytes per character assumed for TEXT(n) (utf8mb4, the default of both servers)
+_MAX_BYTES_PER_CHAR = 4
+#: the default collation of each common character set, per flavour (for models that name a charset)
+DEFAULT_COLLATIONS = {
+    "mariadb": {"utf8mb4": "utf8mb4_general_ci", "utf8mb3": "utf8mb3_general_ci",
+                "latin1": "latin1_swedish_ci", "ascii": "ascii_general_ci", "binary": "binary",
+                "ucs2": "ucs2_general_ci", "utf16": "utf16_general_ci", "utf32": "utf32_general_ci"},
+    "mysql": {"utf8mb4": "utf8mb4_0900_ai_ci", "utf8mb3": "utf8mb3_general_ci",
+              "latin1": "latin1_swedish_ci", "ascii": "ascii_general_ci", "binary": "binary",
+              "ucs2": "ucs2_general_ci", "utf16": "utf16_general_ci", "utf32": "utf32_general_ci"},
+}
+_CHARSET_ALIASES = {"utf8": "utf8mb3"}
+_CURRENT_TIMESTAMP = frozenset({"now", "current_timestamp", "localtime", "localtimestamp"})
+FK_RULES = {"RESTRICT": "NO ACTION", "NO ACTION": "NO ACTION", "CASCADE": "CASCADE",
+            "SET NULL": "SET NULL", "SET DEFAULT": "SET DEFAULT"}
+DEFAULT_ENGINE = "InnoDB"
+
+
+# -- expressions --------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<str>_[a-z0-9]+\s*'(?:[^'\\]|\\.|'')*'|[nN]?'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
+  | (?P<ident>`(?:[^`]|``)*`)
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|[bB]'[01]*'|[xX]'[0-9a-fA-F]*')
+  | (?P<word>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*)
+  | (?P<op><=>|<=|>=|<>|!=|\|\||&&|<<|>>|->>|->|:=|[-+*/%=<>!~^&|(),.])
+""", re.X)
+_BINARY = {"or": 1, "||": 1, "xor": 2, "and": 3, "&&": 3,
+           "=": 5, "<=>": 5, ">=": 5, ">": 5, "<=": 5, "<": 5, "<>": 5, "!=": 5, "like": 5, "regexp": 5,
+           "rlike": 5, "|": 6, "&": 7, "<<": 8, ">>": 8, "-": 9, "+": 9, "*": 10, "/": 10, "div": 10,
+           "%": 10, "mod": 10, "^": 11, "->": 13, "->>": 13}
+_OP_ALIASES = {"!=": "<>", "&&": "and", "||": "or", "%": "mod", "rlike": "regexp"}
+_FUNC_ALIASES = {"now": "current_timestamp", "localtime": "current_timestamp",
+                 "localtimestamp": "current_timestamp", "lcase": "lower", "ucase": "upper",
+                 "character_length": "char_length", "substring": "substr"}
+_NILADIC = frozenset({"current_timestamp", "current_date", "current_time", "current_user", "localtime",
+                      "localtimestamp", "utc_timestamp", "utc_date", "utc_time"})
+
+
+class _Unparsed(Exception):
+    pass
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise _Unparsed(text[pos:])
+        pos = m.end()
+        kind = m.lastgroup
+        value = m.group()
+        if kind == "ws":
+            continue
+        if kind == "str":
+            out.append(("str", _unquote(value)))
+        elif kind == "ident":
+            out.append(("id", value[1:-1].replace("``", "`").lower()))
+        elif kind == "word":
+            out.append(("id", value.lower()))
+        elif kind == "num":
+            out.append(("num", value.lower() if value[:2].lower() in ("0x", "b'", "x'") else value))
+        else:
+            out.append(("op", value.lower()))
+    return out
+
+
+def _unquote(literal: str) -> str:
+    """The value of a SQL string literal (``'it''s'``, ``'it\\'s'``, ``_utf8mb4'x'``, ``"x"``)."""
+    body = re.sub(r"^(?:_[A-Za-z0-9]+\s*|[nN](?='))", "", literal)
+    q, inner = body[0], body[1:-1]
+    inner = inner.replace(q + q, q)
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "0": "\0", "r": "\r"}.get(m[1], m[1]), inner)
+
+
+def _quote_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class _Parser:
+    """A small precedence parser: canonical text with the fewest parentheses, so that MariaDB's
+    minimal form, MySQL 8's fully parenthesized form and what models write all print the same."""
+
+    def __init__(self, tokens):
+        self.t, self.i = tokens, 0
+
+    def peek(self, k=0):
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else ("eof", "")
+
+    def take(self, value=None):
+        tok = self.peek()
+        if value is not None and tok[1] != value:
+            raise _Unparsed(value)
+        self.i += 1
+        return tok
+
+    def parse(self):
+        node = self.expr(0)
+        if self.peek()[0] != "eof":
+            raise _Unparsed(self.peek()[1])
+        return node
+
+    def expr(self, min_prec):
+        left = self.unary()
+        while True:
+            kind, value = self.peek()
+            negated = kind == "id" and value == "not" and self.peek(1)[1] in ("in", "like", "between", "regexp")
+            op = self.peek(1)[1] if negated else value
+            if kind in ("id", "op") and op in ("is", "in", "between") or negated:
+                if 4 < min_prec:
+                    return left
+                self.take()
+                if negated:
+                    self.take()
+                left = self.postfix(op, left, negated)
+                continue
+            if kind not in ("id", "op") or value not in _BINARY or _BINARY[value] < min_prec:
+                return left
+            prec = _BINARY[self.take()[1]]
+            right = self.expr(prec + 1)
+            left = ("bin", _OP_ALIASES.get(value, value), left, right)
+
+    def postfix(self, op, left, negated):
+        if op == "is":
+            neg = self.peek()[1] == "not" and bool(self.take())
+            return ("is", left, ("not " if neg else "") + self.take()[1])
+        if op == "in":
+            self.take("(")
+            items = [self.expr(0)]
+            while self.peek()[1] == ",":
+                self.take()
+                items.append(self.expr(0))
+            self.take(")")
+            return ("in", left, tuple(items), negated)
+        if op == "between":
+            low = self.expr(5)
+            self.take("and")
+            return ("between", left, low, self.expr(5), negated)
+        right = self.expr(6)
+        return ("bin", ("not " if negated else "") + _OP_ALIASES.get(op, op), left, right)
+
+    def unary(self):
+        kind, value = self.peek()
+        if kind == "id" and value == "not" or value == "!":
+            self.take()
+            return ("not", self.expr(4))
+        if value in ("-", "+", "~"):
+            self.take()
+            operand = self.unary()
+            if value == "+":
+                return operand
+            if value == "-" and operand[0] == "num":
+                return ("num", "-" + operand[1])
+            return ("neg", value, operand)
+        return self.primary()
+
+    def primary(self):
+        kind, value = self.take()
+        if kind in ("num", "str"):
+            return (kind, value)
+        if value == "(":
+            node = self.expr(0)
+            self.take(")")
+            return node
+        if kind != "id":
+            raise _Unparsed(value)
+        if value == "case":
+            return self.case()
+        if self.peek()[1] == "(":
+            self.take()
+            args = []
+            if self.peek()[1] != ")":
+                args.append(self.expr(0))
+                while self.peek()[1] == ",":
+                    self.take()
+                    args.append(self.expr(0))
+            self.take(")")
+            return ("call", _FUNC_ALIASES.get(value, value), tuple(args))
+        if value in _NILADIC:
+            return ("call", _FUNC_ALIASES.get(value, value), ())
+        if value in ("null", "true", "false"):
+            return ("kw", value)
+        while self.peek()[1] == "." and self.peek(1)[0] == "id":
+            self.take()
+            value = self.take()[1]  # a qualified column: the table name adds nothing here
+        return ("id", value)
+
+    def case(self):
+        subject = None if self.peek()[1] == "when" else self.expr(0)
+        arms = []
+        while self.peek()[1] == "when":
+            self.take()
+            cond = self.expr(0)
+            self.take("then")
+            arms.append((cond, self.expr(0)))
+        other = None
+        if self.peek()[1] == "else":
+            self.take()
+            other = self.expr(0)
+        self.take("end")
+        return ("case", subject, tuple(arms), other)
+
+
+_IDENT_OK = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def _prec(node) -> int:
+    kind = node[0]
+    if kind == "bin":
+        return _BINARY.get(node[1].replace("not ", ""), 5)
+    return {"not": 4, "is": 5, "in": 5, "between": 5, "neg": 12}.get(kind, 99)
+
+
+def _show(node, parent: int = 0) -> str:
+    kind = node[0]
+    if kind == "num":
+        text = node[1]
+    elif kind == "str":
+        text = _quote_string(node[1])
+    elif kind == "kw":
+        text = node[1]
+    elif kind == "id":
+        text = node[1] if _IDENT_OK.fullmatch(node[1]) else "`" + node[1].replace("`", "``") + "`"
+    elif kind == "call":
+        text = f"{node[1]}({', '.join(_show(a) for a in node[2])})"
+    elif kind == "bin":
+        p = _prec(node)
+        text = f"{_show(node[2], p)} {node[1]} {_show(node[3], p + 1)}"
+    elif kind == "not":
+        text = f"not {_show(node[1], 5)}"
+    elif kind == "neg":
+        text = f"{node[1]}{_show(node[2], 12)}"
+    elif kind == "is":
+        text = f"{_show(node[1], 6)} is {node[2]}"
+    elif kind == "in":
+        text = f"{_show(node[1], 6)} {'not in' if node[3] else 'in'} ({', '.join(_show(x) for x in node[2])})"
+    elif kind == "between":
+        text = (f"{_show(node[1], 6)} {'not between' if node[4] else 'between'} "
+                f"{_show(node[2], 6)} and {_show(node[3], 6)}")
+    else:  # case
+        parts = ["case"] + ([_show(node[1])] if node[1] is not None else [])
+        parts += [f"when {_show(c)} then {_show(v)}" for c, v in node[2]]
+        parts += [f"else {_show(node[3])}"] if node[3] is not None else []
+        text = " ".join(parts + ["end"])
+    return f"({text})" if _prec(node) < parent else text
+
+
+def canonical_expr(text: str) -> str:
+    """Canonical text of a MySQL expression: lowercase, unquoted identifiers, one space around
+    operators, string introducers dropped and the fewest parentheses; token-joined if unparsable."""
+    try:
+        tokens = _tokens(text)
+    except _Unparsed:
+        return " ".join(text.split())
+    try:
+        return _show(_Parser(tokens).parse())
+    except (_Unparsed, IndexError, RecursionError):
+        return " ".join(_quote_string(v) if k == "str" else v for k, v in tokens)
+
+
+# -- the dialect --------------------------------------------------------------------------------
+class MySQLDialect(Dialect):
+    """MySQL 8 and MariaDB 10.x (``flavour``), with version predicates for what differs."""
+
+    name = "mysql"
+    sqlalchemy_name = "mysql"
+    TRANSACTIONAL_DDL = False
+    CONCURRENT_INDEX = False
+    NAMED_ENUMS = False
+    PARTIAL_INDEX = False
+    MULTI_SCHEMA = False
+
+    def __init__(self, version: str | None = None, flavour: str | None = None):
+        super().__init__(version, flavour if flavour in ("mysql", "mariadb") else "mysql")
+
+    # -- version predicates ----------------------------------------------------------------------
+    @property
+    def is_mariadb(self) -> bool:
+        return self.flavour == "mariadb"
+
+    def version_tuple(self) -> tuple[int, ...]:
+        nums = re.findall(r"\d+", (self.version or "").split("-")[0])
+        if nums:
+            return tuple(int(n) for n in nums[:3])
+        return (10, 11, 0) if self.is_mariadb else (8, 0, 30)
+
+    def at_least(self, mariadb: tuple[int, ...] | None, mysql: tuple[int, ...] | None) -> bool:
+        wanted = mariadb if self.is_mariadb else mysql
+        return wanted is not None and self.version_tuple() >= wanted
+
+    def supports_instant_add_column(self) -> bool:
+        return self.at_least((10, 3, 2), (8, 0, 12))
+
+    def supports_instant_drop_column(self) -> bool:
+        return self.at_least((10, 4, 0), (8, 0, 29))
+
+    def supports_instant_varchar_extend(self) -> bool:
+        return self.at_least((10, 4, 3), None)
+
+    def supports_check(self) -> bool:
+        return self.at_least((10, 2, 1), (8, 0, 16))
+
+    def supports_drop_constraint(self) -> bool:
+        return self.at_least((10, 2, 1), (8, 0, 19))
+
+    def supports_expression_default(self) -> bool:
+        return self.at_least((10, 2, 1), (8, 0, 13))
+
+    def quotes_column_default(self) -> bool:
+        """MariaDB ≥ 10.2.7 quotes literal defaults in COLUMN_DEFAULT; MySQL never does."""
+        return self.at_least((10, 2, 7), None)
+
+    def default_collation(self, charset: str | None) -> str | None:
+        if not charset:
+            return None
+        charset = _CHARSET_ALIASES.get(charset.lower(), charset.lower())
+        return DEFAULT_COLLATIONS[self.flavour].get(charset, charset + "_general_ci")
+
+    # -- introspection ---------------------------------------------------------------------------
+    def introspect(self, conn: sa.Connection, schemas: list[str] | None = None) -> Schema:
+        """Read the connected database (or ``schemas``): one query per object kind."""
+        current, version = conn.exec_driver_sql("SELECT DATABASE(), VERSION()").one()
+        self.flavour = "mariadb" if "mariadb" in (version or "").lower() else "mysql"
+        self.version = self.version or (version or "").split("-")[0] or None
+        wanted = list(schemas) if schemas else [current]
+        rows = {kind: self._query(conn, kind, wanted) for kind in
+                ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others")}
+        return self.build(rows, current, version)
+
+    def _query(self, conn: sa.Connection, kind: str, schemas: list[str]) -> list[dict]:
+        stmt = sa.text(_sql(kind, self.flavour)).bindparams(sa.bindparam("schemas", expanding=True))
+        return [dict(r._mapping) for r in conn.execute(stmt, {"schemas": schemas})]
+
+    def build(self, rows: dict[str, list[dict]], current: str | None, version: str | None) -> Schema:
+        """The IR from catalog rows (as the queries in ``sql/mysql`` return them)."""
+        db_collation = {r["schema_name"]: r["collation"] for r in rows.get("schemata", ())}
+        tables: dict[tuple[str, str], dict] = {}
+        for r in rows.get("tables", ()):
+            if r["table_type"] in ("BASE TABLE", "SYSTEM VERSIONED"):
+                tables[(r["table_schema"], r["table_name"])] = {
+                    "row": r, "columns": [], "indexes": {}, "fks": {}, "checks": []}
+        for r in rows.get("columns", ()):
+            if (r["table_schema"], r["table_name"]) in tables:
+                tables[(r["table_schema"], r["table_name"])]["columns"].append(r)
+        for r in rows.get("indexes", ()):
+            if (r["table_schema"], r["table_name"]) in tables:
+                tables[(r["table_schema"], r["table_name"])]["indexes"].setdefault(r["index_name"], []).append(r)
+        for r in rows.get("foreign_keys", ()):
+            if (r["table_schema"], r["table_name"]) in tables:
+                tables[(r["table_schema"], r["table_name"])]["fks"].setdefault(r["constraint_name"], []).append(r)
+        for r in rows.get("checks", ()):
+            if (r["table_schema"], r["table_name"]) in tables:
+                tables[(r["table_schema"], r["table_name"])]["checks"].append(r)
+        built = tuple(self._table(key, t, current, db_collation.get(key[0])) for key, t in tables.items())
+        not_compared = tuple(sorted(self._not_compared(r, current) for r in rows.get("others", ())))
+        return self.normalize(Schema(dialect=self.flavour, tables=built, default_schema=current,
+                                     server_version=version, not_compared=not_compared))
+
+    def _not_compared(self, r: dict, current: str | None) -> str:
+        name = r["name"] if r["table_schema"] == current else f"{r['table_schema']}.{r['name']}"
+        return f"{r['kind']} {name}" + (f" on {r['on_table']}" if r.get("on_table") else "")
+
+    def _table(self, key, t: dict, current, db_collation) -> Table:
+        row = t["row"]
+        table_collation = row["collation"]
+        columns = tuple(self._column(r, table_collation) for r in t["columns"])
+        pk, indexes = None, []
+        for name, parts in t["indexes"].items():
+            if name == "PRIMARY":
+                pk = PrimaryKey(columns=tuple(p["column_name"] for p in parts))
+            else:
+                indexes.append(self._index(name, parts))
+        fks = tuple(self._foreign_key(name, parts, current) for name, parts in t["fks"].items())
+        checks = tuple(Check(name=r["constraint_name"], expr=self.normalize_expr(_check_text(r["check_clause"])),
+                             validated=str(r.get("enforced") or "YES").upper() == "YES", raw=r["check_clause"])
+                       for r in t["checks"])
+        options = table_options(row["engine"], row.get("charset"), table_collation,
+                                row.get("collation_is_default"), db_collation)
+        return Table(name=key[1], schema=None if key[0] == current else key[0], columns=columns,
+                     primary_key=pk, indexes=tuple(indexes), foreign_keys=fks, checks=checks,
+                     comment=row["comment"] or None, options=options)
+
+    def _column(self, r: dict, table_collation: str | None) -> Column:
+        ctype = self.parse_type(r["column_type"])
+        extra = (r.get("extra") or "").lower()
+        generated = None
+        if r.get("generation_expression") and "generated" in extra and "default_generated" not in extra:
+            generated = Generated(self.normalize_expr(_check_text(r["generation_expression"])),
+                                  stored="stored" in extra or "persistent" in extra)
+        default = None if generated else self.normalize_default(self.catalog_default(r, ctype), ctype)
+        collation = r.get("collation")
+        return Column(
+            name=r["column_name"], type=ctype, nullable=r["is_nullable"] == "YES", default=default,
+            identity=Identity("autoincrement") if "auto_increment" in extra else None,
+            generated=generated, collation=None if collation == table_collation else collation,
+            comment=r.get("comment") or None)
+
+    def catalog_default(self, r: dict, ctype: ColumnType) -> str | None:
+        """COLUMN_DEFAULT (+ EXTRA's ON UPDATE) as SQL text, whichever way the server spells it."""
+        value, extra = r.get("column_default"), r.get("extra") or ""
+        if not self.quotes_column_default() and value is not None:
+            if "DEFAULT_GENERATED" in extra.upper():
+                value = value if _is_call_or_keyword(value) else f"({value})"
+            elif ctype.name not in NUMERIC_TYPES and not (ctype.name == "bit" and value.lower().startswith("b'")):
+                value = _quote_string(value)
+        m = re.search(r"on update (\S+)", extra, re.I)
+        if m:
+            value = f"{value or 'NULL'} ON UPDATE {m.group(1)}"
+        return value
+
+    def _index(self, name: str, parts: list[dict]) -> Index:
+        first = parts[0]
+        method = (first.get("index_type") or "BTREE").lower()
+        return Index(
+            name=name, unique=not int(first["non_unique"]),
+            parts=tuple(IndexPart(column=p["column_name"],
+                                  expr=self.normalize_expr(_check_text(p["expression"]))
+                                  if p.get("expression") else None,
+                                  descending=p.get("collation") == "D",
+                                  prefix_length=int(p["sub_part"]) if p.get("sub_part") else None)
+                        for p in parts),
+            method=None if method == "btree" else method)
+
+    def _foreign_key(self, name: str, parts: list[dict], current) -> ForeignKey:
+        first = parts[0]
+        ref_schema = first["ref_schema"]
+        return ForeignKey(
+            name=name, columns=tuple(p["column_name"] for p in parts), ref_table=first["ref_table"],
+            ref_columns=tuple(p["ref_column"] for p in parts),
+            ref_schema=None if ref_schema in (None, current, first["table_schema"]) else ref_schema,
+            on_delete=first["delete_rule"], on_update=first["update_rule"])
+
+    # -- normalization ---------------------------------------------------------------------------
+    def parse_type(self, raw: str) -> ColumnType:
+        """``COLUMN_TYPE`` (or a compiled SQLAlchemy type) → canonical ColumnType."""
+        text = raw.strip()
+        text = re.split(r"\s+(?:CHARACTER\s+SET|CHARSET|COLLATE)\s+", text, flags=re.I)[0]
+        text = re.sub(r"\s+BINARY$", "", text, flags=re.I)
+        values: tuple[str, ...] = ()
+        m = re.match(r"(?is)(enum|set)\s*\((.*)\)\s*$", text)
+        if m:
+            values = tuple(_unquote(v) for v in re.findall(r"'(?:[^'\\]|\\.|'')*'", m.group(2)))
+            return ColumnType(name=m.group(1).lower(), values=values, raw=text)
+        m = re.fullmatch(r"(?is)([a-z][a-z0-9 ]*?)\s*(?:\(\s*([\d\s,]*)\))?((?:\s+(?:unsigned|signed|zerofill))*)",
+                         text)
+        if not m:
+            return ColumnType(name=" ".join(text.lower().split()), raw=text)
+        base = " ".join(m.group(1).lower().split())
+        args = tuple(int(a) for a in (m.group(2) or "").replace(" ", "").split(",") if a)
+        flags = m.group(3).lower()
+        return self._canonical_type(base, args, "unsigned" in flags or "zerofill" in flags, text)
+
+    def _canonical_type(self, base: str, args: tuple[int, ...], unsigned: bool, raw: str) -> ColumnType:
+        name = TYPE_ALIASES.get(base, base)
+        if name == "tinyint" and args == (1,) and not unsigned:
+            name = "boolean"
+        if name in INTEGER_TYPES or name == "boolean":
+            args = ()
+        elif name == "numeric":
+            args = (args + (10, 0))[:2] if not args else (args + (0,))[:2]
+        elif name == "real" and args:
+            name, args = ("double" if args[0] > 24 else "real"), ()
+        elif name in ("text", "blob") and args:
+            size = args[0] * (_MAX_BYTES_PER_CHAR if name == "text" else 1)
+            name = next(prefix for limit, prefix in _SIZED_LOBS if size <= limit) + name
+            args = ()
+        elif name in ("timestamp", "timestamptz", "time") and args == (0,):
+            args = ()
+        elif name in ("char", "binary") and not args:
+            args = (1,)
+        elif name == "bit" and not args:
+            args = (1,)
+        return ColumnType(name=name, args=args, unsigned=unsigned, raw=raw)
+
+    def normalize_default(self, raw: str | None, column_type: ColumnType) -> Default | None:
+        """A default as SQL text (MariaDB's COLUMN_DEFAULT, a compiled model default) → Default."""
+        if raw is None:
+            return None
+        text = raw.strip()
+        on_update = None
+        m = re.match(r"(?is)(.*?)\s+on\s+update\s+(.+)$", text)
+        if m and not text.startswith("'"):
+            text, on_update = m.group(1).strip(), canonical_expr(m.group(2))
+        if text.upper() == "NULL" and on_update is None:
+            return None
+        expr, kind = self._default_value(text, column_type)
+        if on_update:
+            expr, kind = f"{expr} on update {on_update}", "expression"
+        return Default(expr=expr, kind=kind, raw=raw)
+
+    def _default_value(self, text: str, ctype: ColumnType) -> tuple[str, str]:
+        while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+            text = text[1:-1].strip()
+        literal = _literal_value(text)
+        if literal is not None or text.upper() in ("TRUE", "FALSE"):
+            value = literal if literal is not None else ("1" if text.upper() == "TRUE" else "0")
+            return self._typed_literal(value, ctype), "literal"
+        if re.fullmatch(r"[bBxX]'[0-9a-fA-F]*'|0x[0-9a-fA-F]+", text):
+            return text.lower(), "literal"
+        return canonical_expr(text), "expression"
+
+    def _typed_literal(self, value: str, ctype: ColumnType) -> str:
+        if ctype.name in NUMERIC_TYPES:
+            try:
+                number = Decimal(value.strip())
+            except InvalidOperation:
+                return _quote_string(value)
+            if ctype.name == "boolean":
+                return "1" if number else "0"
+            if ctype.name in ("real", "double"):
+                return repr(float(number))
+            if ctype.name == "numeric" and len(ctype.args) == 2:
+                return str(number.quantize(Decimal(1).scaleb(-ctype.args[1])))
+            return str(number.normalize()) if number != number.to_integral() else str(int(number))
+        return _quote_string(value)
+
+    def normalize_expr(self, raw: str) -> str:
+        return canonical_expr(raw)
+
+    def normalize(self, schema: Schema) -> Schema:
+        """Both sides: unnamed primary keys, JSON checks, unique = constraint, implicit FK indexes,
+        canonical FK rules and column-name case, and a stable order of indexes and constraints."""
+        return replace(schema, tables=tuple(self._normalize_table(t) for t in schema.tables)).sorted()
+
+    def _normalize_table(self, t: Table) -> Table:
+        by_lower = {c.name.lower(): c.name for c in t.columns}
+
+        def fix(name: str | None) -> str | None:
+            return by_lower.get(name.lower(), name) if name is not None else None
+
+        columns, checks = _json_columns(t.columns, t.checks)
+        pk = PrimaryKey(columns=tuple(fix(c) for c in t.primary_key.columns)) if t.primary_key else None
+        fks = tuple(sorted((replace(fk, columns=tuple(fix(c) for c in fk.columns),
+                                    on_delete=FK_RULES.get(fk.on_delete.upper(), fk.on_delete.upper()),
+                                    on_update=FK_RULES.get(fk.on_update.upper(), fk.on_update.upper()),
+                                    deferrable=False, initially_deferred=False)
+                            for fk in t.foreign_keys), key=lambda f: (f.name or "", f.columns)))
+        indexes = []
+        for ix in t.indexes:
+            parts = tuple(replace(p, column=fix(p.column)) for p in ix.parts)
+            ix = replace(ix, parts=parts, is_constraint=ix.unique)
+            indexes.append(replace(ix, implicit=_is_implicit_fk_index(ix, fks)))
+        return replace(t, columns=columns, primary_key=pk, foreign_keys=fks,
+                       indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.columns))),
+                       checks=tuple(sorted(checks, key=lambda c: (c.name or "", c.expr))),
+                       options=tuple(sorted(t.options)))
+
+    def column_key(self, name: str) -> str:
+        """Column names are case-insensitive in MySQL."""
+        return name.lower()
+
+    # -- models ----------------------------------------------------------------------------------
+    def load_models(self, metadata: sa.MetaData) -> Schema:
+        """SQLAlchemy models → IR, with the MySQL table and index options."""
+        return MySQLModelReader(self).read(metadata)
+
+    # -- rendering -------------------------------------------------------------------------------
+    def quote(self, ident: str) -> str:
+        return "`" + ident.replace("`", "``") + "`"
+
+    def literal(self, value: object) -> str:
+        if isinstance(value, str):
+            return _quote_string(value)
+        return super().literal(value)
+
+    def render_type(self, ctype: ColumnType) -> str:
+        if ctype.raw:
+            return ctype.raw
+        if ctype.name in ("enum", "set"):
+            return f"{ctype.name}({','.join(_quote_string(v) for v in ctype.values)})"
+        name = {"boolean": "tinyint(1)", "timestamp": "datetime", "timestamptz": "timestamp",
+                "real": "float"}.get(ctype.name, ctype.name)
+        args = f"({','.join(str(a) for a in ctype.args)})" if ctype.args else ""
+        return f"{name}{args}" + (" unsigned" if ctype.unsigned else "")
+
+    def render_default(self, default: Default) -> str:
+        expr = default.expr
+        on_update = ""
+        m = re.match(r"(.*?) on update (.+)$", expr)
+        if m and not expr.startswith("'"):
+            expr, on_update = m.group(1), f" ON UPDATE {m.group(2)}"
+        if default.kind == "literal" or expr == "null" or re.fullmatch(r"current_timestamp\(\d*\)", expr):
+            return expr + on_update
+        return f"({expr}){on_update}"
+
+    def column_sql(self, c: Column) -> str:
+        sql = f"{self.quote(c.name)} {self.render_type(c.type)}"
+        if c.collation:
+            sql += f" COLLATE {c.collation}"
+        if c.generated:
+            sql += f" GENERATED ALWAYS AS ({c.generated.expr}) {'STORED' if c.generated.stored else 'VIRTUAL'}"
+        else:
+            sql += " NULL" if c.nullable else " NOT NULL"
+            if c.default is not None:
+                sql += " DEFAULT " + self.render_default(c.default)
+            if c.identity is not None:
+                sql += " AUTO_INCREMENT"
+        if c.comment:
+            sql += " COMMENT " + self.literal(c.comment)
+        return sql
+
+    def _parts(self, ix: Index) -> str:
+        out = []
+        for p in ix.parts:
+            text = self.quote(p.column) if p.column else f"({p.expr})"
+            if p.prefix_length:
+                text += f"({p.prefix_length})"
+            out.append(text + (" DESC" if p.descending else ""))
+        return ", ".join(out)
+
+    def _index_kind(self, ix: Index) -> str:
+        if ix.method in ("fulltext", "spatial"):
+            return ix.method.upper() + " INDEX"
+        return "UNIQUE INDEX" if ix.unique else "INDEX"
+
+    def _index_sql(self, ix: Index) -> str:
+        name = f" {self.quote(ix.name)}" if ix.name else ""
+        using = f" USING {ix.method.upper()}" if ix.method in ("hash", "btree") else ""
+        return f"{self._index_kind(ix)}{name} ({self._parts(ix)}){using}"
+
+    def _fk_sql(self, fk: ForeignKey) -> str:
+        name = f"CONSTRAINT {self.quote(fk.name)} " if fk.name else ""
+        ref = self.qualified(fk.ref_table, fk.ref_schema)
+        sql = (f"{name}FOREIGN KEY ({', '.join(self.quote(c) for c in fk.columns)}) REFERENCES {ref} "
+               f"({', '.join(self.quote(c) for c in fk.ref_columns)})")
+        if fk.on_delete != "NO ACTION":
+            sql += f" ON DELETE {fk.on_delete}"
+        if fk.on_update != "NO ACTION":
+            sql += f" ON UPDATE {fk.on_update}"
+        return sql
+
+    def _check_sql(self, ck: Check) -> str:
+        return (f"CONSTRAINT {self.quote(ck.name)} " if ck.name else "") + f"CHECK ({ck.expr})"
+
+    def _options_sql(self, options) -> list[str]:
+        opts = dict(options)
+        out = [f"ENGINE={opts.get('engine', DEFAULT_ENGINE)}"] if "engine" in opts else []
+        if "charset" in opts:
+            out.append(f"DEFAULT CHARSET={opts['charset']}")
+        if "collate" in opts:
+            out.append(f"COLLATE={opts['collate']}")
+        return out
+
+    def _alter(self, table: Table, clauses: list[str], algorithm: str | None = None,
+               lock: str | None = None) -> str:
+        tail = ([f"ALGORITHM={algorithm}"] if algorithm else []) + ([f"LOCK={lock}"] if lock else [])
+        return f"ALTER TABLE {self.table_name(table)} " + ", ".join(clauses + tail)
+
+    # tables
+    def render_create_table(self, op: O.CreateTable) -> list[str]:
+        t = op.table
+        body = [self.column_sql(c) for c in t.columns]
+        if t.primary_key:
+            body.append(f"PRIMARY KEY ({', '.join(self.quote(c) for c in t.primary_key.columns)})")
+        body += [self._index_sql(ix) for ix in t.indexes if ix.is_constraint and not ix.implicit]
+        body += [self._check_sql(ck) for ck in t.checks]
+        body += [self._fk_sql(fk) for fk in t.foreign_keys]
+        tail = self._options_sql(t.options) + ([f"COMMENT={self.literal(t.comment)}"] if t.comment else [])
+        return [f"CREATE TABLE {self.table_name(t)} (\n  " + ",\n  ".join(body) + "\n)"
+                + ("" if not tail else " " + " ".join(tail))]
+
+    def render_drop_table(self, op: O.DropTable) -> list[str]:
+        return [f"DROP TABLE {self.table_name(op.table)}"]
+
+    def render_copy_rows(self, op: O.CopyRows) -> list[str]:
+        targets = ", ".join(self.quote(t) for t, _ in op.columns)
+        sources = ", ".join(self.quote(s) for _, s in op.columns)
+        return [f"INSERT INTO {self.table_name(op.table)} ({targets}) "
+                f"SELECT {sources} FROM {self.table_name(op.source)}"]
+
+    def render_set_table_comment(self, op: O.SetTableComment) -> list[str]:
+        return [self._alter(op.table, [f"COMMENT={self.literal(op.comment or '')}"])]
+
+    def render_set_table_options(self, op: O.SetTableOptions) -> list[str]:
+        new, old = dict(op.options), dict(op.table.options)
+        clauses = []
+        if new.get("engine", DEFAULT_ENGINE) != old.get("engine", DEFAULT_ENGINE):
+            clauses.append(f"ENGINE={new.get('engine', DEFAULT_ENGINE)}")
+        if (new.get("charset"), new.get("collate")) != (old.get("charset"), old.get("collate")):
+            charset = new.get("charset", "DEFAULT")
+            clauses.append(f"CONVERT TO CHARACTER SET {charset}"
+                           + (f" COLLATE {new['collate']}" if "collate" in new else ""))
+        statements = [self._alter(op.table, clauses)] if clauses else []
+        if any(k in ("charset", "collate") for k in set(new) ^ set(old)) or \
+                new.get("charset") != old.get("charset") or new.get("collate") != old.get("collate"):
+            statements += [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(c)}"])
+                           for c in op.table.columns if c.collation]
+        return statements
+
+    # columns
+    def render_add_column(self, op: O.AddColumn) -> list[str]:
+        algorithm, lock = self._add_column_algorithm(op.table, op.column)
+        return [self._alter(op.table, [f"ADD COLUMN {self.column_sql(op.column)}"], algorithm, lock)]
+
+    def render_drop_column(self, op: O.DropColumn) -> list[str]:
+        algorithm = "INSTANT" if self._instant_drop(op.table, op.column) else None
+        return [self._alter(op.table, [f"DROP COLUMN {self.quote(op.column.name)}"], algorithm)]
+
+    def render_alter_column(self, op: O.AlterColumn) -> list[str]:
+        what, after = set(op.what), op.after
+        if what == {"default"}:
+            clause = (f"ALTER COLUMN {self.quote(after.name)} SET DEFAULT {self.render_default(after.default)}"
+                      if after.default is not None and " on update " not in after.default.expr
+                      else None if after.default is not None
+                      else f"ALTER COLUMN {self.quote(after.name)} DROP DEFAULT")
+            if clause:
+                return [self._alter(op.table, [clause], "INSTANT" if self.is_mariadb else None)]
+        algorithm, lock = self._modify_algorithm(op)
+        return [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(after)}"], algorithm, lock)]
+
+    def render_copy_column(self, op: O.CopyColumn) -> list[str]:
+        return [f"UPDATE {self.table_name(op.table)} SET {self.quote(op.target.name)} = "
+                f"{self.quote(op.source.name)}"]
+
+    def render_fill_column(self, op: O.FillColumn) -> list[str]:
+        col = self.quote(op.column.name)
+        return [f"UPDATE {self.table_name(op.table)} SET {col} = {op.expr} WHERE {col} IS NULL"]
+
+    def sync_trigger_names(self, op) -> tuple[str, str]:
+        base = f"sd_sync_{op.table.name}_{op.old.name}_{op.new.name}"
+        if len(base) > 58:
+            import hashlib
+            base = base[:49] + "_" + hashlib.sha1(base.encode()).hexdigest()[:8]
+        return base + "_ins", base + "_upd"
+
+    def render_create_sync_trigger(self, op: O.CreateSyncTrigger) -> list[str]:
+        ins, upd = self.sync_trigger_names(op)
+        old, new = (f"NEW.{self.quote(op.old.name)}", f"NEW.{self.quote(op.new.name)}")
+        was_old, was_new = f"OLD.{self.quote(op.old.name)}", f"OLD.{self.quote(op.new.name)}"
+        table = self.table_name(op.table)
+        # one SET statement per trigger: no BEGIN ... END, so no client DELIMITER is needed
+        return [
+            f"CREATE TRIGGER {self.quote(ins)} BEFORE INSERT ON {table} FOR EACH ROW "
+            f"SET {new} = COALESCE({new}, {old}), {old} = COALESCE({old}, {new})",
+            f"CREATE TRIGGER {self.quote(upd)} BEFORE UPDATE ON {table} FOR EACH ROW "
+            f"SET {new} = IF(NOT ({old} <=> {was_old}) AND ({new} <=> {was_new}), {old}, {new}), "
+            f"{old} = IF(({old} <=> {was_old}) AND NOT ({new} <=> {was_new}), {new}, {old})",
+        ]
+
+    def render_drop_sync_trigger(self, op: O.DropSyncTrigger) -> list[str]:
+        prefix = f"{self.quote(op.table.schema)}." if op.table.schema else ""
+        return [f"DROP TRIGGER IF EXISTS {prefix}{self.quote(n)}" for n in self.sync_trigger_names(op)]
+
+    # keys, indexes, constraints
+    def render_add_primary_key(self, op: O.AddPrimaryKey) -> list[str]:
+        cols = ", ".join(self.quote(c) for c in op.primary_key.columns)
+        online = all(not (op.table.column(c) or Column(c, ColumnType("?"))).nullable
+                     for c in op.primary_key.columns)
+        return [self._alter(op.table, [f"ADD PRIMARY KEY ({cols})"], *(("INPLACE", "NONE") if online
+                                                                        else (None, None)))]
+
+    def render_drop_primary_key(self, op: O.DropPrimaryKey) -> list[str]:
+        return [self._alter(op.table, ["DROP PRIMARY KEY"])]
+
+    def render_create_index(self, op: O.CreateIndex) -> list[str]:
+        ix = op.index
+        lock = "SHARED" if ix.method in ("fulltext", "spatial") else "NONE"
+        return [self._alter(op.table, [f"ADD {self._index_sql(ix)}"], "INPLACE", lock)]
+
+    def render_drop_index(self, op: O.DropIndex) -> list[str]:
+        return [self._alter(op.table, [f"DROP INDEX {self.quote(op.index.name)}"], "INPLACE", "NONE")]
+
+    def render_add_foreign_key(self, op: O.AddForeignKey) -> list[str]:
+        return [self._alter(op.table, [f"ADD {self._fk_sql(op.foreign_key)}"])]
+
+    def render_drop_foreign_key(self, op: O.DropForeignKey) -> list[str]:
+        fk = op.foreign_key
+        out = [self._alter(op.table, [f"DROP FOREIGN KEY {self.quote(fk.name)}"])]
+        # the server keeps the index it made for the FK: it goes too, unless another FK needs it
+        others = [f for f in op.table.foreign_keys if f != fk]
+        for ix in op.table.indexes:
+            if ix.implicit and ix.columns == fk.columns and not _is_implicit_fk_index(ix, others):
+                out.append(self._alter(op.table, [f"DROP INDEX {self.quote(ix.name)}"], "INPLACE", "NONE"))
+        return out
+
+    def render_add_check(self, op: O.AddCheck) -> list[str]:
+        return [self._alter(op.table, [f"ADD {self._check_sql(op.check)}"])]
+
+    def render_drop_check(self, op: O.DropCheck) -> list[str]:
+        keyword = "CONSTRAINT" if self.supports_drop_constraint() else "CHECK"
+        return [self._alter(op.table, [f"DROP {keyword} {self.quote(op.check.name)}"])]
+
+    def _unsupported(self, op) -> list[str]:
+        raise PlanError(f"{self.flavour} has no named enum types ({op.kind}): enums are column types here")
+
+    render_create_enum = render_drop_enum = render_add_enum_value = render_replace_enum = _unsupported
+
+    # -- algorithms and hazards ------------------------------------------------------------------
+    def _add_column_algorithm(self, table: Table, column: Column) -> tuple[str | None, str | None]:
+        if column.identity is not None or (column.generated and column.generated.stored):
+            return None, None
+        if not self.supports_instant_add_column() or _has_fulltext(table):
+            return "INPLACE", "NONE"
+        if column.default is not None and column.default.kind != "literal" \
+                and not column.default.expr.startswith("current_timestamp"):
+            return "INPLACE", "NONE"  # a non-constant default is computed per row: a rebuild
+        return "INSTANT", None
+
+    def _instant_drop(self, table: Table, column: Column) -> bool:
+        in_index = any(column.name in ix.columns for ix in table.indexes) or \
+            (table.primary_key is not None and column.name in table.primary_key.columns)
+        return self.supports_instant_drop_column() and not in_index and not _has_fulltext(table)
+
+    def _modify_algorithm(self, op: O.AlterColumn) -> tuple[str | None, str | None]:
+        what, before, after = set(op.what), op.before, op.after
+        if what <= {"comment"}:
+            return ("INSTANT", None) if self.is_mariadb else ("INPLACE", "NONE")
+        if what == {"type"} and _enum_append(before.type, after.type):
+            return "INSTANT", None
+        if what == {"type"} and _varchar_extend(before.type, after.type):
+            return ("INSTANT", None) if self.supports_instant_varchar_extend() else ("INPLACE", "NONE")
+        if what <= {"nullable", "comment"}:
+            return "INPLACE", "NONE"
+        return None, None
+
+    def hazards(self, op) -> list[Hazard]:
+        """Dialect facts: which ALTERs copy the table, block writes, build indexes or scan rows."""
+        kind = op.kind
+        copy = Hazard(HazardKind.TABLE_REWRITE, "MySQL copies the table (ALGORITHM=COPY): the whole "
+                                                "table is rewritten")
+        blocks = Hazard(HazardKind.BLOCKING_LOCK, "writes to the table are blocked while it is copied")
+        if kind == "add_column":
+            algorithm, _ = self._add_column_algorithm(op.table, op.column)
+            if algorithm == "INSTANT":
+                return []
+            return [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt to add the column")] + \
+                ([] if algorithm else [blocks])
+        if kind == "drop_column":
+            return [] if self._instant_drop(op.table, op.column) else \
+                [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt to drop the column")]
+        if kind == "alter_column":
+            if set(op.what) == {"default"}:
+                return []
+            algorithm, _ = self._modify_algorithm(op)
+            if algorithm == "INSTANT":
+                return []
+            if algorithm == "INPLACE":
+                metadata_only = set(op.what) <= {"comment"} or \
+                    ("type" in op.what and _varchar_extend(op.before.type, op.after.type))
+                out = [] if metadata_only else [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt in place (LOCK=NONE)")]
+                if "nullable" in op.what and not op.after.nullable:
+                    out.append(Hazard(HazardKind.VALIDATION_SCAN, "every row is checked for NULL"))
+                return out
+            return [copy, blocks]
+        if kind in ("add_primary_key", "drop_primary_key", "set_table_options"):
+            return [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt (clustered index)")] + \
+                ([blocks] if kind != "add_primary_key" or "ALGORITHM" not in self.render(op)[0] else [])
+        if kind == "create_index":
+            out = [Hazard(HazardKind.INDEX_BUILD, "the index is built in place (ALGORITHM=INPLACE)")]
+            if op.index.method in ("fulltext", "spatial"):
+                out.append(Hazard(HazardKind.BLOCKING_LOCK, f"a {op.index.method} index build blocks writes "
+                                                            "(LOCK=SHARED)"))
+            return out
+        if kind == "add_foreign_key":
+            out = [Hazard(HazardKind.TABLE_REWRITE, "with foreign_key_checks=1 the table is copied to add "
+                                                    "a foreign key"), blocks,
+                   Hazard(HazardKind.VALIDATION_SCAN, "existing rows are checked against the parent")]
+            if not any(ix.columns[:len(op.foreign_key.columns)] == op.foreign_key.columns
+                       for ix in op.table.indexes):
+                out.append(Hazard(HazardKind.INDEX_BUILD, "the server builds an index for the foreign key"))
+            return out
+        if kind == "add_check":
+            return [copy, blocks, Hazard(HazardKind.VALIDATION_SCAN, "every row is checked")]
+        if kind in ("create_sync_trigger", "drop_sync_trigger"):
+            return [Hazard(HazardKind.BLOCKING_LOCK, "CREATE/DROP TRIGGER takes a short metadata lock")]
+        return []
+
+    def transactional(self, op) -> bool:
+        """MySQL DDL commits implicitly: never inside a transaction block."""
+        return False
+
+    def session_settings(self, op) -> list[str]:
+        """Fail fast instead of queueing every query behind a waiting metadata lock."""
+        if op.kind in ("create_table", "copy_rows", "copy_column", "fill_column"):
+            return []
+        return ["SET SESSION lock_wait_timeout = 10"]
+
+    def render_rollback(self, op) -> list[str] | None:
+        """SQL that undoes ``op`` (None where data would be lost or nothing can restore it)."""
+        inverse = _inverse(op)
+        if inverse is None:
+            return None
+        return [] if inverse == () else self.render(inverse)
+
+
+# -- models -------------------------------------------------------------------------------------
+class MySQLModelReader(ModelReader):
+    """Reads ``mysql_*`` / ``mariadb_*`` table and index options as the server would store them."""
+
+    def _opt(self, obj, key: str):
+        kwargs = obj.kwargs if hasattr(obj, "kwargs") else obj.dialect_kwargs
+        for prefix in ("mariadb_", "mysql_"):
+            if kwargs.get(prefix + key) is not None:
+                return kwargs[prefix + key]
+        return None
+
+    def table_options(self, t: sa.Table) -> tuple[tuple[str, str], ...]:
+        charset = self._opt(t, "default_charset") or self._opt(t, "charset") or \
+            self._opt(t, "default_character_set") or self._opt(t, "character_set")
+        charset = _CHARSET_ALIASES.get(str(charset).lower(), str(charset).lower()) if charset else None
+        collate = self._opt(t, "collate") or self._opt(t, "default_collate")
+        default_collation = self.dialect.default_collation(charset)
+        return table_options(self._opt(t, "engine"), charset, collate or default_collation,
+                             "Yes" if collate is None or collate == default_collation else "", None)
+
+    def column(self, c: sa.Column) -> Column:
+        col = super().column(c)
+        collation = col.collation
+        if collation is None:
+            charset = getattr(c.type, "charset", None)
+            collation = self.dialect.default_collation(charset) if charset else None
+        if collation is not None and collation == _table_collation(self, c.table):
+            collation = None
+        return replace(col, collation=collation)
+
+    def primary_key(self, t: sa.Table) -> PrimaryKey | None:
+        pk = super().primary_key(t)
+        return replace(pk, name=None) if pk else None
+
+    def index(self, i: sa.Index) -> Index:
+        ix = Index(name=_model_name(i), parts=tuple(self.index_part(e, {}) for e in i.expressions),
+                   unique=bool(i.unique))
+        length = self._opt(i, "length")
+        prefix = (self._opt(i, "prefix") or "").lower() or None
+        parts = tuple(replace(p, prefix_length=length.get(p.column) if isinstance(length, dict)
+                              else length) if length and p.column else p for p in ix.parts)
+        return replace(ix, parts=parts, method=prefix if prefix in ("fulltext", "spatial") else None)
+
+
+def _model_name(obj) -> str | None:
+    name = obj.name
+    return None if name is None or type(name).__name__ == "_NoneName" else str(name)
+
+
+def _table_collation(reader: MySQLModelReader, t: sa.Table) -> str | None:
+    opts = dict(reader.table_options(t))
+    return opts.get("collate") or reader.dialect.default_collation(opts.get("charset"))
+
+
+# -- helpers ------------------------------------------------------------------------------------
+@cache
+def _sql(kind: str, flavour: str) -> str:
+    folder = resources.files(__package__) / "sql" / "mysql"
+    specific = folder / f"{kind}.{flavour}.sql"
+    return (specific if specific.is_file() else folder / f"{kind}.sql").read_text(encoding="utf-8")
+
+
+def table_options(engine, charset, collation, collation_is_default, db_collation) -> tuple:
+    """Table options that are not the server's defaults: engine unless InnoDB, charset/collation
+    unless the database's (``collate`` only when not the charset's default collation)."""
+    out = []
+    if engine and engine.lower() != DEFAULT_ENGINE.lower():
+        out.append(("engine", engine))
+    if collation and collation != db_collation and charset:
+        out.append(("charset", charset))
+        if str(collation_is_default or "").lower() != "yes":
+            out.append(("collate", collation))
+    return tuple(out)
+
+
+def _check_text(text: str) -> str:
+    """MySQL 8 prints CHECK_CLAUSE with backslash-escaped quotes (``_utf8mb4\\'a\\'``)."""
+    return text.replace("\\'", "'") if "\\'" in text and "'" not in text.replace("\\'", "") else text
+
+
+def _balanced(text: str) -> bool:
+    depth, quote = 0, None
+    for ch in text:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _literal_value(text: str) -> str | None:
+    """The value of a quoted string or a plain number, else None."""
+    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
+        return text
+    if re.fullmatch(r"(_[a-z0-9]+\s*)?'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", text, re.I | re.S):
+        return _unquote(text)
+    return None
+
+
+def _is_call_or_keyword(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z_]+(\(\d*\))?", text.strip()))
+
+
+def _json_columns(columns: tuple[Column, ...], checks: tuple[Check, ...]):
+    """MariaDB's JSON: a LONGTEXT column with a ``json_valid(col)`` CHECK is type json, no check."""
+    json_checks = {ck.expr: ck for ck in checks}
+    out_cols, dropped = [], set()
+    for c in columns:
+        key = f"json_valid({canonical_expr('`' + c.name.replace('`', '``') + '`')})"
+        if c.type.name == "longtext" and key in json_checks:
+            dropped.add(json_checks[key].name)
+            c = replace(c, type=ColumnType("json", raw="json"), collation=None)
+        elif c.type.name == "json":
+            c = replace(c, collation=None)
+        out_cols.append(c)
+    return tuple(out_cols), tuple(ck for ck in checks if ck.name not in dropped or ck.name is None)
+
+
+def _is_implicit_fk_index(ix: Index, fks) -> bool:
+    """The index the server creates for a FK: non-unique, exactly the FK columns, named after the
+    constraint (MySQL, MariaDB with a named FK) or its first column (an unnamed FK)."""
+    if ix.unique or ix.method or any(p.expr or p.prefix_length or p.descending for p in ix.parts):
+        return False
+    return any(ix.columns == fk.columns and ix.name in (fk.name, fk.columns[0]) for fk in fks)
+
+
+def _has_fulltext(table: Table) -> bool:
+    return any(ix.method == "fulltext" for ix in table.indexes)
+
+
+def _enum_append(before: ColumnType, after: ColumnType) -> bool:
+    """Values appended at the end of an ENUM/SET with the same storage size: metadata only."""
+    if before.name != after.name or before.name not in ("enum", "set") or before.unsigned != after.unsigned:
+        return False
+    if after.values[:len(before.values)] != before.values:
+        return False
+    if before.name == "enum":
+        return (len(before.values) > 255) == (len(after.values) > 255)
+    return (len(before.values) + 7) // 8 == (len(after.values) + 7) // 8
+
+
+def _varchar_extend(before: ColumnType, after: ColumnType) -> bool:
+    """A longer VARCHAR whose length prefix stays 1 byte (≤ 255 bytes) or was already 2 bytes."""
+    if before.name != "varchar" or after.name != "varchar" or not before.args or not after.args:
+        return False
+    old, new = before.args[0] * _MAX_BYTES_PER_CHAR, after.args[0] * _MAX_BYTES_PER_CHAR
+    return after.args[0] >= before.args[0] and ((old <= 255) == (new <= 255) or old > 255)
+
+
+def _inverse(op):
+    """The op that undoes ``op``; ``()`` when nothing needs undoing; None when it cannot be."""
+    t = op.table
+    simple = {
+        "create_table": lambda: O.DropTable(table=t),
+        "add_column": lambda: O.DropColumn(table=op.apply(t), column=op.column),
+        "alter_column": lambda: O.AlterColumn(table=op.apply(t), before=op.after, after=op.before,
+                                              what=op.what),
+        "set_table_comment": lambda: O.SetTableComment(table=op.apply(t), comment=t.comment),
+        "set_table_options": lambda: O.SetTableOptions(table=op.apply(t), options=t.options),
+        "create_sync_trigger": lambda: O.DropSyncTrigger(table=t, old=op.old, new=op.new),
+        "drop_sync_trigger": lambda: O.CreateSyncTrigger(table=t, old=op.old, new=op.new),
+        "add_primary_key": lambda: O.DropPrimaryKey(table=op.apply(t), primary_key=op.primary_key),
+        "drop_primary_key": lambda: O.AddPrimaryKey(table=op.apply(t), primary_key=op.primary_key),
+        "create_index": lambda: O.DropIndex(table=op.apply(t), index=op.index),
+        "drop_index": lambda: O.CreateIndex(table=op.apply(t), index=op.index),
+        "add_foreign_key": lambda: O.DropForeignKey(table=op.apply(t), foreign_key=op.foreign_key),
+        "drop_foreign_key": lambda: O.AddForeignKey(table=op.apply(t), foreign_key=op.foreign_key),
+        "add_check": lambda: O.DropCheck(table=op.apply(t), check=op.check),
+        "drop_check": lambda: O.AddCheck(table=op.apply(t), check=op.check),
+    }
+    if op.kind in simple:
+        return simple[op.kind]()
+    if op.kind in ("copy_column", "fill_column", "copy_rows"):
+        return ()
+    return None
+
+
+DIALECT = MySQLDialect

@@ -1,0 +1,1224 @@
+"""PostgreSQL: catalog introspection, normalization, and rendering of plan ops.
+
+Introspection runs one catalog query per object kind for the whole database (``sql/postgresql``),
+reading the server's own canonical strings (``format_type``, ``pg_get_expr`` in pretty mode).
+Models compile with SQLAlchemy's PostgreSQL dialect and pass through the same normalization, so
+that a database created from the models compares as in sync with them.
+
+Rendering follows the online-migration habits of PostgreSQL: indexes are built CONCURRENTLY,
+foreign keys and checks are added NOT VALID and validated afterwards, SET NOT NULL goes through a
+validated CHECK, a unique constraint is attached to an index built concurrently, and every step
+that takes a table lock starts with ``SET lock_timeout``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import ClassVar
+
+import sqlalchemy as sa
+
+from ..errors import PlanError
+from ..ir import (
+    Check, Column, ColumnType, Default, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
+    PrimaryKey, Schema, Table,
+)
+from ..models import ModelReader
+from ..planner.model import Hazard, HazardKind
+from .base import Dialect
+
+MAX_IDENT = 63  # NAMEDATALEN - 1, in bytes
+LOCK_TIMEOUT = "SET lock_timeout = '5s'"
+
+FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+
+# -- types ---------------------------------------------------------------------------------------
+TYPE_ALIASES = {
+    "int": "integer", "int4": "integer", "serial": "integer", "serial4": "integer",
+    "int8": "bigint", "bigserial": "bigint", "serial8": "bigint",
+    "int2": "smallint", "smallserial": "smallint", "serial2": "smallint",
+    "character varying": "varchar", "character": "char", "bpchar": "char",
+    "decimal": "numeric", "float4": "real", "float8": "double", "double precision": "double",
+    "bool": "boolean", "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz", "time without time zone": "time",
+    "time with time zone": "timetz", "bit varying": "varbit",
+}
+#: canonical name → DDL spelling, where they differ
+TYPE_DDL = {"double": "double precision", "timestamptz": "timestamp with time zone",
+            "timetz": "time with time zone", "varbit": "bit varying"}
+DEFAULT_PRECISION_6 = {"timestamp", "timestamptz", "time", "timetz", "interval"}
+INTEGERS = {"smallint", "integer", "bigint"}
+NUMBERS = INTEGERS | {"numeric", "real", "double"}
+TEXTS = {"varchar", "text", "char"}
+SERIAL = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+_TYPE_RE = re.compile(
+    r"(?P<name>[a-z_][\w$ ]*?|\"(?:[^\"]|\"\")+\"(?:\.\"(?:[^\"]|\"\")+\")?|[\w$]+\.[\w$\"]+)"
+    r"\s*(?:\((?P<args>[^)]*)\))?(?P<tz>\s+with(?:out)? time zone)?$")
+
+
+def _unquote(name: str) -> str:
+    parts = re.findall(r'"((?:[^"]|"")*)"|([^."]+)', name)
+    return ".".join(q.replace('""', '"') if q else p for q, p in parts)
+
+
+# -- expressions ---------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""
+    (?P<str>[eEbBxXnN]?'(?:[^']|'')*')
+  | (?P<qid>"(?:[^"]|"")*")
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+  | (?P<word>[^\W\d][\w$]*)
+  | (?P<cast>::)
+  | (?P<punct>[()\[\],.;])
+  | (?P<op>[-+*/<>=~!@#%^&|`?]+)
+  | (?P<ws>\s+)
+""", re.X)
+#: words after which a "(" opens a grouping, not a call or a list
+_CONNECTIVES = {"and", "or", "not", "when", "then", "else", "case", "between", "like", "ilike",
+                "similar", "to", "is", "escape", "distinct", "from", "on", "where", "by"}
+#: multi-word type names that may follow "::"
+_TYPE_WORDS = {"varying", "precision", "with", "without", "time", "zone"}
+#: casts the server adds to column references (implicit coercions of character types)
+_TEXT_CASTS = {"text", "varchar", "character varying", "bpchar", "character", "name"}
+_NOW = {"now()", "current_timestamp", "transaction_timestamp()"}
+_TRUE = {"'t'", "'true'", "'y'", "'yes'", "'on'", "'1'", "true"}
+_FALSE = {"'f'", "'false'", "'n'", "'no'", "'off'", "'0'", "false"}
+
+
+def _tokens(text: str) -> list[str]:
+    out, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:  # a character no rule knows: keep it as its own token
+            out.append(text[pos])
+            pos += 1
+            continue
+        pos = m.end()
+        if m.lastgroup == "ws":
+            continue
+        tok = m.group()
+        out.append(tok.lower() if m.lastgroup == "word" else tok)
+    return out
+
+
+def _is_atom(tok: str) -> bool:
+    return tok[0] not in "()[],.;:" and not _TOKEN.fullmatch(tok) or bool(
+        re.fullmatch(r"[eEbBxXnN]?'.*'|\".*\"|[\d.].*|[^\W\d][\w$]*", tok, re.S))
+
+
+def _close(toks: list[str], i: int) -> int:
+    """Index of the bracket closing the one at ``i``."""
+    depth, pair = 0, {"(": ")", "[": "]"}[toks[i]]
+    for j in range(i, len(toks)):
+        if toks[j] == toks[i]:
+            depth += 1
+        elif toks[j] == pair:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1
+
+
+def _operand_start(toks: list[str], end: int) -> int:
+    """Start index of the operand that ends at ``end`` (a cast's left side)."""
+    if toks[end] in (")", "]"):
+        depth = 0
+        for i in range(end, -1, -1):
+            depth += toks[i] in (")", "]")
+            depth -= toks[i] in ("(", "[")
+            if depth == 0:
+                start = i
+                break
+        else:
+            return 0
+        if start > 0 and (toks[start - 1] == "array" or (_word(toks[start - 1])
+                                                         and toks[start - 1] not in _CONNECTIVES)):
+            start -= 1
+        return start
+    start = end
+    while start >= 2 and toks[start - 1] == "." and _is_atom(toks[start - 2]):
+        start -= 2
+    return start
+
+
+def _word(tok: str) -> bool:
+    return bool(re.fullmatch(r"[^\W\d][\w$]*", tok))
+
+
+def _cast_end(toks: list[str], i: int) -> tuple[int, str]:
+    """Given ``toks[i] == '::'``, the index after the type name and the type's base name."""
+    j = i + 1
+    words = []
+    while j < len(toks) and (_word(toks[j]) or toks[j].startswith('"')) and (
+            not words or toks[j] in _TYPE_WORDS):
+        words.append(toks[j])
+        j += 1
+    while j + 1 < len(toks) and toks[j] == "." and (_word(toks[j + 1]) or toks[j + 1].startswith('"')):
+        words.append(toks[j + 1])
+        j += 2
+    if j < len(toks) and toks[j] == "(":
+        j = _close(toks, j) + 1
+    while j + 1 < len(toks) and toks[j] == "[" and toks[j + 1] == "]":
+        j += 2
+    return j, " ".join(words)
+
+
+def _strip_casts(toks: list[str]) -> list[str]:
+    """Drop casts the server adds: on literals, on ARRAY[...] of literals, and text casts on columns."""
+    i = 0
+    while i < len(toks):
+        if toks[i] != "::" or i == 0:
+            i += 1
+            continue
+        end, type_name = _cast_end(toks, i)
+        start = _operand_start(toks, i - 1)
+        operand = toks[start:i]
+        inner = operand[1:-1] if operand[0] == "(" and operand[-1] == ")" else operand
+        literal = len(inner) == 1 and (inner[0][-1] == "'" or inner[0][0].isdigit())
+        array = inner[:1] == ["array"] or inner[:2] == ["-"] and len(inner) == 2
+        column = all(_is_atom(t) or t == "." for t in inner) and inner and type_name in _TEXT_CASTS \
+            and not (inner[0][-1] == "'")
+        if literal or array or column:
+            del toks[i:end]
+            if inner is not operand and len(inner) == 1:
+                toks[start:i] = inner
+                i = start + 1
+            continue
+        i = end
+    return toks
+
+
+def _any_to_in(toks: list[str]) -> list[str]:
+    """``x = ANY (ARRAY[a, b])`` → ``x in (a, b)``; ``x <> ALL (ARRAY[...])`` → ``x not in (...)``."""
+    i = 0
+    while i + 3 < len(toks):
+        if toks[i] in ("=", "<>") and toks[i + 1] == ("any" if toks[i] == "=" else "all") \
+                and toks[i + 2] == "(" and toks[i + 3] == "array" and i + 4 < len(toks) \
+                and toks[i + 4] == "[":
+            close_paren = _close(toks, i + 2)
+            close_bracket = _close(toks, i + 4)
+            if close_bracket == close_paren - 1:
+                body = toks[i + 5:close_bracket]
+                toks[i:close_paren + 1] = (["in"] if toks[i] == "=" else ["not", "in"]) + ["("] + body + [")"]
+        i += 1
+    return toks
+
+
+def _between(toks: list[str]) -> list[str]:
+    """``x BETWEEN a AND b`` → ``x >= a AND x <= b`` (as the server stores it), for simple operands."""
+    i = 1
+    while i + 3 < len(toks):
+        if toks[i] == "between" and toks[i + 2] == "and" and _is_atom(toks[i - 1]) \
+                and _is_atom(toks[i + 1]) and _is_atom(toks[i + 3]) \
+                and toks[i - 1] not in _CONNECTIVES and (i < 2 or toks[i - 2] != ".") and (i + 4 >= len(toks) or toks[i + 4] != "."):
+            x = toks[i - 1]
+            toks[i - 1:i + 4] = [x, ">=", toks[i + 1], "and", x, "<=", toks[i + 3]]
+        i += 1
+    return toks
+
+
+def _level(toks: list[str]) -> int:
+    """Loosest top-level connective in ``toks``: 2 for OR, 1 for AND, 0 for neither."""
+    depth, level, between = 0, 0, False
+    for t in toks:
+        depth += t in ("(", "[")
+        depth -= t in (")", "]")
+        if depth:
+            continue
+        if t == "between":
+            between = True
+        elif t == "and":
+            if between:
+                between = False
+            else:
+                level = max(level, 1)
+        elif t == "or":
+            level = 2
+        elif t in ("not", "is", "=", "<>", "<", ">", "<=", ">=", "like", "ilike", "in") and level == 0:
+            level = 0
+    return level
+
+
+def _single(toks: list[str]) -> bool:
+    if len(toks) == 1:
+        return toks[0] not in "()[],"
+    if len(toks) >= 3 and _word(toks[0]) and toks[0] not in _CONNECTIVES and toks[1] == "(":
+        return _close(toks, 1) == len(toks) - 1
+    return all(_is_atom(t) or t == "." for t in toks) and len(toks) % 2 == 1
+
+
+def _drop_parens(toks: list[str]) -> list[str]:
+    """Remove parentheses that group nothing: around one operand, the whole text, or a conjunct."""
+    changed = True
+    while changed:
+        changed = False
+        for i, tok in enumerate(toks):
+            if tok != "(":
+                continue
+            prev = toks[i - 1] if i else "^"
+            if i and (prev in ("in", "any", "all", "array", "exists") or prev == "]"
+                      or (_word(prev) and prev not in _CONNECTIVES) or prev[0] in "\"'"):
+                continue
+            j = _close(toks, i)
+            nxt = toks[j + 1] if j + 1 < len(toks) else "$"
+            inner = toks[i + 1:j]
+            if not inner or nxt == "::" and not _single(inner):
+                continue
+            level = _level(inner)
+            outer = {"^", "(", ","} | ({"or"} if level == 2 else {"and", "or"})
+            after = {"$", ")", ","} | ({"or"} if level == 2 else {"and", "or"})
+            if _single(inner) or (prev in outer and nxt in after
+                                  and (level or prev != "not" and not _ops_around(prev, nxt))):
+                toks[i:j + 1] = inner
+                changed = True
+                break
+    return toks
+
+
+def _ops_around(prev: str, nxt: str) -> bool:
+    return prev not in ("^", "(", ",", "and", "or") or nxt not in ("$", ")", ",", "and", "or")
+
+
+def _render(toks: list[str]) -> str:
+    out: list[str] = []
+    for i, t in enumerate(toks):
+        prev = toks[i - 1] if i else ""
+        glue = (not out or t in (")", "]", ",", ".", "::") or prev in ("(", "[", ".", "::")
+                or (t == "(" and (_word(prev) and prev not in _CONNECTIVES | {"in"} or prev == "]"))
+                or (t == "[" and prev == "array")
+                or (prev in ("-", "+") and (i < 2 or toks[i - 2] in ("(", ",", "[", "::")
+                                            or toks[i - 2] in _CONNECTIVES or not _is_atom(toks[i - 2])
+                                            and toks[i - 2] not in (")", "]"))))
+        out.append(t if glue else " " + t)
+    return "".join(out)
+
+
+def normalize_sql(text: str) -> str:
+    """Canonical text of a SQL expression: lower-case keywords, the server's casts and redundant
+    parentheses removed. The result is still valid SQL with the same meaning."""
+    toks = _tokens(text.strip())
+    for _ in range(3):
+        before = list(toks)
+        toks = _drop_parens(_between(_any_to_in(_strip_casts(_drop_parens(toks)))))
+        if toks == before:
+            break
+    return _render(toks)
+
+
+def _ident_limit(name: str, limit: int = MAX_IDENT) -> str:
+    """``name`` cut to the server's identifier limit in bytes, with a hash suffix when cut."""
+    data = name.encode()
+    if len(data) <= limit:
+        return name
+    digest = hashlib.sha1(data).hexdigest()[:8]
+    head = data[:limit - 9].decode(errors="ignore")
+    return f"{head}_{digest}"
+
+
+# -- models --------------------------------------------------------------------------------------
+class PgModelReader(ModelReader):
+    """Reads PostgreSQL-specific model options: index method, INCLUDE, operator classes, NULLS NOT
+    DISTINCT, partitioning and storage parameters; and where SQLAlchemy emits SERIAL."""
+
+    def expr(self, clause) -> str:
+        # as SQLAlchemy's DDL compiler does for CHECK bodies and index expressions
+        return str(self.ddl.sql_compiler.process(clause, include_table=False, literal_binds=True))
+
+    def identity(self, c: sa.Column) -> Identity | None:
+        if c.identity is not None:
+            return super().identity(c)
+        serial = (c.primary_key and c is c.table._autoincrement_column
+                  and (c.default is None or isinstance(c.default, sa.Sequence) and c.default.optional))
+        return Identity("autoincrement") if serial else None
+
+    def column(self, c: sa.Column) -> Column:
+        col = super().column(c)
+        if col.generated is not None and c.computed.persisted is None:
+            # before PostgreSQL 18 every generated column is STORED, whatever the model says
+            col = replace(col, generated=replace(col.generated, stored=True))
+        if isinstance(c.default, sa.Sequence) and not c.default.optional and col.default is None:
+            seq = self.dialect.qualified(c.default.name, c.default.schema)
+            col = replace(col, default=Default(f"nextval({self.dialect.literal(seq)}::regclass)",
+                                               "sequence"))
+        return col
+
+    def index(self, i: sa.Index) -> Index:
+        opts = i.dialect_options["postgresql"]
+        ops = opts.get("ops") or {}
+        parts = []
+        for e in i.expressions:
+            part = self.index_part(e, opts)
+            key = getattr(e, "key", None) or getattr(getattr(e, "element", None), "key", None)
+            if key in ops:
+                part = replace(part, opclass=ops[key])
+            parts.append(part)
+        return Index(name=_model_name(i), parts=tuple(parts), unique=bool(i.unique),
+                     predicate=self.predicate(opts), method=self.index_method(opts),
+                     include=self.index_include(opts),
+                     nulls_not_distinct=bool(opts.get("nulls_not_distinct")))
+
+    def unique(self, u: sa.UniqueConstraint) -> Index:
+        opts = u.dialect_options["postgresql"]
+        return replace(super().unique(u), include=self.index_include(opts),
+                       nulls_not_distinct=bool(opts.get("nulls_not_distinct")))
+
+    def index_method(self, opts) -> str | None:
+        using = (opts.get("using") or "").lower() if opts else ""
+        return None if using in ("", "btree") else using
+
+    def index_include(self, opts) -> tuple[str, ...]:
+        cols = (opts.get("include") or ()) if opts else ()
+        return tuple(c if isinstance(c, str) else c.name for c in cols)
+
+    def table_options(self, t: sa.Table) -> tuple[tuple[str, str], ...]:
+        opts = t.dialect_options["postgresql"]
+        out = []
+        if opts.get("partition_by"):
+            out.append(("partition_by", str(opts["partition_by"])))
+        for key, value in (opts.get("with") or {}).items():
+            out.append((str(key).lower(), str(value).lower()))
+        if any(str(p).upper() == "UNLOGGED" for p in t._prefixes):
+            out.append(("unlogged", "true"))
+        return tuple(out)
+
+
+def _model_name(obj) -> str | None:
+    from ..models import _name
+    return _name(obj)
+
+
+# -- the dialect ---------------------------------------------------------------------------------
+class PostgresDialect(Dialect):
+    """PostgreSQL 12 and later (tested on 15)."""
+
+    name: ClassVar[str] = "postgresql"
+    sqlalchemy_name: ClassVar[str] = "postgresql"
+    TRANSACTIONAL_DDL = True
+    CONCURRENT_INDEX = True
+    NOT_VALID_CONSTRAINTS = True
+    NAMED_ENUMS = True
+    PARTIAL_INDEX = True
+    MULTI_SCHEMA = True
+    ALTER_COLUMN_TYPE = True
+    ALTER_NULLABILITY = True
+    DROP_COLUMN = True
+    #: the schema unqualified names live in (``current_schema()`` on a live server)
+    default_schema_name = "public"
+
+    # -- introspection ---------------------------------------------------------------------------
+    def default_schema(self, conn) -> str | None:
+        return conn.exec_driver_sql("SELECT current_schema()").scalar()
+
+    def introspect(self, conn, schemas: list[str] | None = None) -> Schema:
+        """The whole database (every user schema, or ``schemas``): one query per object kind."""
+        meta = conn.exec_driver_sql(
+            "SELECT current_schema(), current_setting('server_version'), "
+            "current_setting('server_version_num')::int").one()
+        default, version, version_num = meta
+        self.default_schema_name = default or "public"
+        params = {"schemas": list(schemas) if schemas else None}
+        rows = {kind: conn.execute(sa.text(self._query(kind, version_num)), params).mappings().all()
+                for kind in ("tables", "columns", "constraints", "indexes")}
+        enums = conn.execute(sa.text(_sql("enums")), params).mappings().all()
+        others = conn.execute(sa.text(_sql("not_compared")), params).mappings().all()
+        tables = self._assemble(rows)
+        schema = Schema(
+            dialect=self.flavour, tables=tables,
+            enums=tuple(EnumType(r["name"], tuple(r["labels"]), self._schema(r["schema"])) for r in enums),
+            default_schema=self.default_schema_name, server_version=version,
+            not_compared=tuple(self._not_compared(r) for r in others))
+        return self.normalize(schema)
+
+    def _query(self, kind: str, version_num: int) -> str:
+        body = _sql(kind).replace("{nulls_not_distinct}", "x.indnullsnotdistinct" if version_num >= 150000
+                                  else "false")
+        return f"WITH rel AS ({_sql('relations')})\n{body}"
+
+    def _schema(self, name: str | None) -> str | None:
+        return None if name is None or name == self.default_schema_name else name
+
+    def _not_compared(self, r) -> str:
+        if r["table_name"] is not None:
+            table = r["table_name"] if self._schema(r["schema"]) is None else f"{r['schema']}.{r['table_name']}"
+            return f"{r['kind']} {r['name']} on {table}"
+        return f"{r['kind']} {r['schema']}.{r['name']}" if r["schema"] else f"{r['kind']} {r['name']}"
+
+    def _assemble(self, rows) -> tuple[Table, ...]:
+        parts: dict[tuple[str, str], dict[str, list]] = {}
+
+        def bucket(r, kind):
+            return parts.setdefault((r["schema"], r.get("table_name") or r["name"]), {}).setdefault(kind, [])
+
+        for r in rows["columns"]:
+            bucket(r, "columns").append(self._column(r))
+        for r in rows["constraints"]:
+            bucket(r, r["kind"]).append(self._constraint(r))
+        for r in rows["indexes"]:
+            bucket(r, "indexes").append(self._index(r))
+        tables = []
+        for r in rows["tables"]:
+            p = parts.get((r["schema"], r["name"]), {})
+            pk = p.get("p", [None])[0]
+            tables.append(Table(
+                name=r["name"], schema=self._schema(r["schema"]), columns=tuple(p.get("columns", ())),
+                primary_key=pk, indexes=tuple(p.get("indexes", ())), foreign_keys=tuple(p.get("f", ())),
+                checks=tuple(p.get("c", ())), comment=r["comment"], options=self._table_options(r)))
+        return tuple(tables)
+
+    def _table_options(self, r) -> tuple[tuple[str, str], ...]:
+        out = []
+        if r["partition_by"]:
+            out.append(("partition_by", r["partition_by"]))
+        for item in r["storage"] or ():
+            key, _, value = item.partition("=")
+            out.append((key.lower(), value.lower()))
+        if r["persistence"] == "u":
+            out.append(("unlogged", "true"))
+        return tuple(out)
+
+    def _column(self, r) -> Column:
+        ctype = self.parse_type(r["type"])
+        raw_default = r["default_expr"]
+        identity = generated = None
+        if r["identity"]:
+            identity = Identity("always" if r["identity"] == "a" else "by_default",
+                                r["identity_start"], r["identity_increment"])
+        elif r["generated"] == "s":
+            generated, raw_default = Generated(self.normalize_expr(raw_default or ""), True), None
+        elif raw_default is not None and raw_default == r["owned_default"] and ctype.name in SERIAL:
+            identity, raw_default = Identity("autoincrement"), None
+        return Column(name=r["name"], type=ctype, nullable=not r["not_null"],
+                      default=self.normalize_default(raw_default, ctype), identity=identity,
+                      generated=generated, collation=r["collation"], comment=r["comment"])
+
+    def _constraint(self, r):
+        if r["kind"] == "p":
+            return PrimaryKey(columns=tuple(r["columns"]), name=r["name"])
+        if r["kind"] == "f":
+            return ForeignKey(
+                name=r["name"], columns=tuple(r["columns"]), ref_table=r["ref_table"],
+                ref_columns=tuple(r["ref_columns"]), ref_schema=self._schema(r["ref_schema"]),
+                on_delete=FK_ACTIONS[r["on_delete"]], on_update=FK_ACTIONS[r["on_update"]],
+                deferrable=r["deferrable"], initially_deferred=r["deferred"], validated=r["validated"])
+        return Check(name=r["name"], expr=self.normalize_expr(r["expr"]), validated=r["validated"],
+                     raw=r["expr"])
+
+    def _index(self, r) -> Index:
+        nkey = r["key_count"]
+        parts = []
+        for k, (column, text) in enumerate(zip(r["columns"], r["exprs"])):
+            if k >= nkey:
+                break
+            parts.append(IndexPart(
+                column=column, expr=None if column is not None else self.normalize_expr(text),
+                descending=bool(r["options"][k] & 1), opclass=r["opclasses"][k],
+                collation=r["collations"][k]))
+        include = tuple(c for c in r["columns"][nkey:])
+        return Index(name=r["constraint_name"] or r["name"], parts=tuple(parts), unique=r["is_unique"],
+                     is_constraint=r["constraint_name"] is not None,
+                     predicate=self.normalize_expr(r["predicate"]) if r["predicate"] else None,
+                     method=None if r["method"] == "btree" else r["method"], include=include,
+                     nulls_not_distinct=bool(r["nulls_not_distinct"]))
+
+    # -- models ----------------------------------------------------------------------------------
+    def load_models(self, metadata: sa.MetaData) -> Schema:
+        """The IR of SQLAlchemy models as PostgreSQL would create them."""
+        return PgModelReader(self).read(metadata)
+
+    # -- normalization ---------------------------------------------------------------------------
+    def parse_type(self, raw: str) -> ColumnType:
+        """``character varying(10)`` / ``VARCHAR(10)`` → varchar(10); enum and domain names kept."""
+        text = " ".join(raw.strip().split())
+        dims = 0
+        while text.endswith("[]"):
+            text, dims = text[:-2].rstrip(), 1
+        text = re.sub(r"(?i)\s+array(\[\d*\])?$", "", text) if re.search(r"(?i)\sarray(\[\d*\])?$", text) \
+            else text
+        if text == '"char"':  # the internal one-byte type, not character(1)
+            return ColumnType(name='"char"', array_dims=dims, raw=raw)
+        quoted = '"' in text
+        m = _TYPE_RE.fullmatch(text if quoted else text.lower())
+        if m is None:
+            return ColumnType(name=text.lower(), array_dims=dims, raw=raw)
+        name = _unquote(m["name"]) if quoted else m["name"].strip()
+        if m["tz"]:
+            name += m["tz"].lower()
+        prefix = self.default_schema_name + "."
+        if name.startswith(prefix) and len(name) > len(prefix):
+            name = name[len(prefix):]
+        name = TYPE_ALIASES.get(name, name)
+        args = tuple(int(a) for a in (m["args"] or "").replace(" ", "").split(",") if a.strip().isdigit())
+        name, args = _canonical_args(name, args, raw)
+        return ColumnType(name=name, args=args, array_dims=dims, raw=raw)
+
+    def normalize_default(self, raw: str | None, column_type: ColumnType) -> Default | None:
+        """Casts the server adds stripped; now() ≡ CURRENT_TIMESTAMP; booleans and numbers canonical."""
+        if raw is None or not raw.strip():
+            return None
+        expr = normalize_sql(raw)
+        if expr == "null":
+            return None
+        if expr in _NOW:
+            expr = "current_timestamp"
+        if column_type.array_dims == 0:
+            if column_type.name == "boolean" and expr in _TRUE | _FALSE:
+                expr = "true" if expr in _TRUE else "false"
+            elif column_type.name in NUMBERS and re.fullmatch(r"'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?'", expr):
+                expr = expr[1:-1]
+            if column_type.name in NUMBERS:
+                expr = _canonical_number(expr, column_type)
+        if expr.startswith("nextval("):
+            kind = "sequence"
+        elif _is_literal(expr):
+            kind = "literal"
+        else:
+            kind = "expression"
+        return Default(expr=expr, kind=kind, raw=raw)
+
+    def normalize_expr(self, raw: str) -> str:
+        return normalize_sql(raw)
+
+    def normalize(self, schema: Schema) -> Schema:
+        """Default-schema names to None, identity defaults dropped, then canonical order."""
+        default = schema.default_schema or self.default_schema_name
+        tables = tuple(self._normalize_table(t, default) for t in schema.tables)
+        enums = tuple(replace(e, schema=None if e.schema == default else e.schema) for e in schema.enums)
+        return replace(schema, tables=tables, enums=enums).sorted()
+
+    def _normalize_table(self, t: Table, default: str) -> Table:
+        columns = tuple(replace(c, identity=_canonical_identity(c.identity)) for c in t.columns)
+        fks = tuple(replace(f, ref_schema=None if f.ref_schema == default else f.ref_schema)
+                    for f in t.foreign_keys)
+        return replace(
+            t, schema=None if t.schema == default else t.schema, columns=columns,
+            foreign_keys=tuple(sorted(fks, key=lambda f: (f.columns, f.ref_table, f.name or ""))),
+            options=tuple(sorted(t.options)), indexes=tuple(sorted(t.indexes, key=_index_key)),
+            checks=tuple(sorted(t.checks, key=lambda c: (c.expr, c.name or ""))))
+
+    # -- differ hooks ----------------------------------------------------------------------------
+    def same_default(self, a: Column, b: Column) -> bool:
+        if a.default == b.default:
+            return True
+        if a.default is None or b.default is None:
+            return False
+        return _numeric_equal(a.default.expr, b.default.expr, a.type) and a.type == b.type
+
+    def same_expr(self, a: str | None, b: str | None) -> bool:
+        if a is None or b is None:
+            return a == b
+        return a == b or normalize_sql(a) == normalize_sql(b)
+
+    # -- rendering helpers -----------------------------------------------------------------------
+    def literal(self, value: object) -> str:
+        text = super().literal(value)
+        return "E" + text.replace("\\", "\\\\") if isinstance(value, str) and "\\" in value else text
+
+    def type_sql(self, t: ColumnType) -> str:
+        """DDL for a column type: the raw spelling where there is one."""
+        if t.raw:
+            return t.raw
+        name = TYPE_DDL.get(t.name, t.name)
+        if not re.fullmatch(r"[a-z_][a-z0-9_ ]*", name):
+            schema, _, bare = t.name.rpartition(".") if t.name.count(".") == 1 else ("", "", t.name)
+            name = self.qualified(bare, schema or None)
+        args = f"({', '.join(str(a) for a in t.args)})" if t.args else ""
+        if name.endswith(" time zone"):
+            base, _, tz = name.partition(" with")
+            sql = f"{base}{args} with{tz}"
+        else:
+            sql = name + args
+        return sql + "[]" * t.array_dims
+
+    def column_sql(self, c: Column) -> str:
+        """A column definition as in CREATE TABLE / ADD COLUMN."""
+        parts = [self.quote(c.name)]
+        if c.identity is not None and c.identity.kind == "autoincrement" and c.type.name in SERIAL:
+            parts.append(SERIAL[c.type.name])
+        else:
+            parts.append(self.type_sql(c.type))
+        if c.collation:
+            parts.append("COLLATE " + self.quote(c.collation))
+        if c.identity is not None and c.identity.kind != "autoincrement":
+            parts.append(self._identity_sql(c.identity))
+        if c.generated is not None:
+            parts.append(f"GENERATED ALWAYS AS ({c.generated.expr}) STORED")
+        if c.default is not None and c.generated is None:
+            parts.append("DEFAULT " + (c.default.raw or c.default.expr))
+        if not c.nullable:
+            parts.append("NOT NULL")
+        return " ".join(parts)
+
+    def _identity_sql(self, ident: Identity) -> str:
+        how = "ALWAYS" if ident.kind == "always" else "BY DEFAULT"
+        params = []
+        if ident.start is not None:
+            params.append(f"START WITH {ident.start}")
+        if ident.increment is not None:
+            params.append(f"INCREMENT BY {ident.increment}")
+        return f"GENERATED {how} AS IDENTITY" + (f" ({' '.join(params)})" if params else "")
+
+    def _cols(self, names) -> str:
+        return ", ".join(self.quote(n) for n in names)
+
+    def _alter(self, table: Table, action: str) -> str:
+        return f"ALTER TABLE {self.table_name(table)} {action}"
+
+    def _fk_sql(self, fk: ForeignKey) -> str:
+        sql = (f"FOREIGN KEY ({self._cols(fk.columns)}) REFERENCES "
+               f"{self.qualified(fk.ref_table, fk.ref_schema)} ({self._cols(fk.ref_columns)})")
+        if fk.on_delete != "NO ACTION":
+            sql += f" ON DELETE {fk.on_delete}"
+        if fk.on_update != "NO ACTION":
+            sql += f" ON UPDATE {fk.on_update}"
+        if fk.deferrable:
+            sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if fk.initially_deferred else "")
+        return sql
+
+    def _part_sql(self, p: IndexPart) -> str:
+        sql = self.quote(p.column) if p.column is not None else f"({p.expr})"
+        if p.collation:
+            sql += " COLLATE " + self.quote(p.collation)
+        if p.opclass:
+            sql += " " + p.opclass
+        return sql + (" DESC" if p.descending else "")
+
+    def _index_name(self, table: Table, index: Index) -> str:
+        if index.name:
+            return index.name
+        cols = "_".join(p.column or "expr" for p in index.parts)
+        return _ident_limit(f"{table.name}_{cols}_{'key' if index.is_constraint else 'idx'}")
+
+    def _constraint_name(self, table: Table, obj, suffix: str) -> str:
+        if obj.name:
+            return obj.name
+        cols = "_".join(getattr(obj, "columns", ()) or ())
+        return _ident_limit(f"{table.name}_{cols}_{suffix}" if cols else f"{table.name}_{suffix}")
+
+    def _index_sql(self, table: Table, index: Index, name: str, concurrently: bool = True) -> str:
+        sql = "CREATE UNIQUE INDEX" if index.unique or index.is_constraint else "CREATE INDEX"
+        if concurrently:
+            sql += " CONCURRENTLY"
+        sql += f" {self.quote(name)} ON {self.table_name(table)}"
+        if index.method:
+            sql += f" USING {index.method}"
+        sql += f" ({', '.join(self._part_sql(p) for p in index.parts)})"
+        if index.include:
+            sql += f" INCLUDE ({self._cols(index.include)})"
+        if index.nulls_not_distinct:
+            sql += " NULLS NOT DISTINCT"
+        if index.predicate:
+            sql += f" WHERE {index.predicate}"
+        return sql
+
+    def _check_body(self, check: Check) -> str:
+        return check.raw or check.expr
+
+    def _comment(self, what: str, target: str, comment: str | None) -> str:
+        return f"COMMENT ON {what} {target} IS {self.literal(comment)}"
+
+    def _enum_name(self, enum: EnumType) -> str:
+        return self.qualified(enum.name, enum.schema)
+
+    # -- tables ----------------------------------------------------------------------------------
+    def render_create_table(self, op) -> list[str]:
+        t = op.table
+        lines = [self.column_sql(c) for c in t.columns]
+        if t.primary_key is not None:
+            lines.append(self._named(t.primary_key.name) + f"PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+        for u in t.uniques:
+            nnd = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
+            inc = f" INCLUDE ({self._cols(u.include)})" if u.include else ""
+            lines.append(self._named(u.name) + f"UNIQUE{nnd} ({self._cols(u.columns)}){inc}")
+        for c in t.checks:
+            lines.append(self._named(c.name) + f"CHECK ({self._check_body(c)})")
+        for fk in t.foreign_keys:
+            lines.append(self._named(fk.name) + self._fk_sql(fk))
+        opts = dict(t.options)
+        sql = "CREATE UNLOGGED TABLE" if opts.get("unlogged") == "true" else "CREATE TABLE"
+        sql += f" {self.table_name(t)} (\n    " + ",\n    ".join(lines) + "\n)"
+        if opts.get("partition_by"):
+            sql += f" PARTITION BY {opts['partition_by']}"
+        storage = _storage(t.options)
+        if storage:
+            sql += f" WITH ({', '.join(f'{k} = {v}' for k, v in storage)})"
+        out = [sql]
+        if t.comment is not None:
+            out.append(self._comment("TABLE", self.table_name(t), t.comment))
+        for c in t.columns:
+            if c.comment is not None:
+                out.append(self._comment("COLUMN", f"{self.table_name(t)}.{self.quote(c.name)}", c.comment))
+        for i in t.indexes:
+            if not i.is_constraint:
+                out.append(self._index_sql(t, i, self._index_name(t, i), concurrently=False))
+        return out
+
+    def _named(self, name: str | None) -> str:
+        return f"CONSTRAINT {self.quote(name)} " if name else ""
+
+    def render_drop_table(self, op) -> list[str]:
+        return [f"DROP TABLE {self.table_name(op.table)}"]
+
+    def render_copy_rows(self, op) -> list[str]:
+        targets = self._cols(t for t, _ in op.columns)
+        sources = self._cols(s for _, s in op.columns)
+        return [f"INSERT INTO {self.table_name(op.table)} ({targets}) "
+                f"SELECT {sources} FROM {self.table_name(op.source)}"]
+
+    def render_set_table_comment(self, op) -> list[str]:
+        return [self._comment("TABLE", self.table_name(op.table), op.comment)]
+
+    def render_set_table_options(self, op) -> list[str]:
+        before, after = dict(op.table.options), dict(op.options)
+        if before.get("partition_by") != after.get("partition_by"):
+            raise PlanError(f"table {op.table.qualified_name}: PostgreSQL cannot change the partitioning "
+                            "of an existing table")
+        out = []
+        if before.get("unlogged") != after.get("unlogged"):
+            out.append(self._alter(op.table, "SET UNLOGGED" if after.get("unlogged") == "true" else "SET LOGGED"))
+        old, new = dict(_storage(op.table.options)), dict(_storage(op.options))
+        changed = [(k, v) for k, v in sorted(new.items()) if old.get(k) != v]
+        gone = sorted(k for k in old if k not in new)
+        if changed:
+            out.append(self._alter(op.table, f"SET ({', '.join(f'{k} = {v}' for k, v in changed)})"))
+        if gone:
+            out.append(self._alter(op.table, f"RESET ({', '.join(gone)})"))
+        return out
+
+    # -- columns ---------------------------------------------------------------------------------
+    def render_add_column(self, op) -> list[str]:
+        out = [self._alter(op.table, f"ADD COLUMN {self.column_sql(op.column)}")]
+        if op.column.comment is not None:
+            out.append(self._comment("COLUMN", self._column_ref(op.table, op.column), op.column.comment))
+        return out
+
+    def _column_ref(self, table: Table, column: Column) -> str:
+        return f"{self.table_name(table)}.{self.quote(column.name)}"
+
+    def render_drop_column(self, op) -> list[str]:
+        return [self._alter(op.table, f"DROP COLUMN {self.quote(op.column.name)}")]
+
+    def render_alter_column(self, op) -> list[str]:
+        before, after, what = op.before, op.after, set(op.what)
+        col = self.quote(after.name)
+        out: list[str] = []
+        if "generated" in what:
+            if after.generated is not None or before.generated is None:
+                raise PlanError(f"column {op.table.qualified_name}.{after.name}: PostgreSQL cannot change "
+                                "a generation expression in place (drop and add the column)")
+            out.append(self._alter(op.table, f"ALTER COLUMN {col} DROP EXPRESSION"))
+        if "identity" in what:
+            out += self._alter_identity(op.table, before, after)
+        if what & {"type", "collation"}:
+            if before.default is not None and "type" in what:
+                out.append(self._alter(op.table, f"ALTER COLUMN {col} DROP DEFAULT"))
+            sql = f"ALTER COLUMN {col} TYPE {self.type_sql(after.type)}"
+            if after.collation:
+                sql += f" COLLATE {self.quote(after.collation)}"
+            if "type" in what and _needs_using(before.type, after.type):
+                sql += f" USING {col}::{self.type_sql(after.type)}"
+            out.append(self._alter(op.table, sql))
+            if after.default is not None and "type" in what:
+                what.add("default")
+        if "default" in what:
+            out.append(self._alter(op.table, f"ALTER COLUMN {col} SET DEFAULT "
+                                             f"{after.default.raw or after.default.expr}" if after.default
+                                   else f"ALTER COLUMN {col} DROP DEFAULT"))
+        if "nullable" in what:
+            out += self._set_nullable(op.table, after)
+        if "comment" in what:
+            out.append(self._comment("COLUMN", self._column_ref(op.table, after), after.comment))
+        return out
+
+    def _set_nullable(self, table: Table, after: Column) -> list[str]:
+        col = self.quote(after.name)
+        if after.nullable:
+            return [self._alter(table, f"ALTER COLUMN {col} DROP NOT NULL")]
+        check = self.quote(_ident_limit(f"{table.name}_{after.name}_not_null"))
+        return [self._alter(table, f"ADD CONSTRAINT {check} CHECK ({col} IS NOT NULL) NOT VALID"),
+                self._alter(table, f"VALIDATE CONSTRAINT {check}"),
+                self._alter(table, f"ALTER COLUMN {col} SET NOT NULL"),
+                self._alter(table, f"DROP CONSTRAINT {check}")]
+
+    def _alter_identity(self, table: Table, before: Column, after: Column) -> list[str]:
+        col = self.quote(after.name)
+        old, new = before.identity, after.identity
+        out = []
+        if old is not None and old.kind == "autoincrement":
+            out.append(self._alter(table, f"ALTER COLUMN {col} DROP DEFAULT"))
+            out.append(self._drop_serial_sequence(table, before))
+            old = None
+        elif old is not None and (new is None or new.kind == "autoincrement"):
+            out.append(self._alter(table, f"ALTER COLUMN {col} DROP IDENTITY"))
+            old = None
+        if new is None:
+            return out
+        if new.kind == "autoincrement":
+            return out + self._add_serial(table, after)
+        if old is None:
+            return out + [self._alter(table, f"ALTER COLUMN {col} ADD {self._identity_sql(new)}")]
+        changes = []
+        if old.kind != new.kind:
+            changes.append("SET GENERATED " + ("ALWAYS" if new.kind == "always" else "BY DEFAULT"))
+        if old.start != new.start:
+            changes.append(f"SET START WITH {new.start if new.start is not None else 1}")
+        if old.increment != new.increment:
+            changes.append(f"SET INCREMENT BY {new.increment if new.increment is not None else 1}")
+        return out + [self._alter(table, f"ALTER COLUMN {col} {' '.join(changes)}")] if changes else out
+
+    def _serial_sequence(self, table: Table, column: Column) -> str:
+        return _ident_limit(f"{table.name}_{column.name}_seq")
+
+    def _add_serial(self, table: Table, column: Column) -> list[str]:
+        seq = self.qualified(self._serial_sequence(table, column), table.schema)
+        col = self.quote(column.name)
+        return [f"CREATE SEQUENCE {seq} AS {TYPE_DDL.get(column.type.name, column.type.name)} "
+                f"OWNED BY {self._column_ref(table, column)}",
+                f"SELECT setval({self.literal(seq)}, COALESCE(max({col}), 0) + 1, false) "
+                f"FROM {self.table_name(table)}",
+                self._alter(table, f"ALTER COLUMN {col} SET DEFAULT nextval({self.literal(seq)}::regclass)")]
+
+    def _drop_serial_sequence(self, table: Table, column: Column) -> str:
+        lookup = f"pg_get_serial_sequence({self.literal(self.table_name(table))}, {self.literal(column.name)})"
+        return _do_block(f"EXECUTE 'DROP SEQUENCE IF EXISTS ' || {lookup};")
+
+    def render_copy_column(self, op) -> list[str]:
+        src, dst = self.quote(op.source.name), self.quote(op.target.name)
+        value = src if op.source.type == op.target.type else f"{src}::{self.type_sql(op.target.type)}"
+        return [f"UPDATE {self.table_name(op.table)} SET {dst} = {value} WHERE {dst} IS DISTINCT FROM {value}"]
+
+    def render_fill_column(self, op) -> list[str]:
+        col = self.quote(op.column.name)
+        return [f"UPDATE {self.table_name(op.table)} SET {col} = {op.expr} WHERE {col} IS NULL"]
+
+    def sync_names(self, table: Table, old: Column, new: Column) -> tuple[str, str]:
+        """The function and trigger names of a rename window's sync trigger (<= 63 bytes each)."""
+        base = f"{table.name}_{old.name}_{new.name}"
+        return _ident_limit(f"sd_sync_{base}"), _ident_limit(f"sd_sync_{base}_trg")
+
+    def render_create_sync_trigger(self, op) -> list[str]:
+        fn, trg = self.sync_names(op.table, op.old, op.new)
+        o, n = self.quote(op.old.name), self.quote(op.new.name)
+        body = (f"BEGIN\n"
+                f"  IF TG_OP = 'INSERT' THEN\n"
+                f"    IF NEW.{n} IS NULL THEN NEW.{n} := NEW.{o}; END IF;\n"
+                f"    IF NEW.{o} IS NULL THEN NEW.{o} := NEW.{n}; END IF;\n"
+                f"  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} AND NEW.{n} IS NOT DISTINCT FROM OLD.{n} THEN\n"
+                f"    NEW.{n} := NEW.{o};\n"
+                f"  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{o} IS NOT DISTINCT FROM OLD.{o} THEN\n"
+                f"    NEW.{o} := NEW.{n};\n"
+                f"  END IF;\n"
+                f"  RETURN NEW;\n"
+                f"END")
+        tag = "$sd$"
+        while tag in body:
+            tag = tag[:-1] + "x$"
+        func = self.qualified(fn, op.table.schema)
+        return [f"CREATE OR REPLACE FUNCTION {func}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
+                f"CREATE TRIGGER {self.quote(trg)} BEFORE INSERT OR UPDATE ON {self.table_name(op.table)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {func}()"]
+
+    def render_drop_sync_trigger(self, op) -> list[str]:
+        fn, trg = self.sync_names(op.table, op.old, op.new)
+        return [f"DROP TRIGGER IF EXISTS {self.quote(trg)} ON {self.table_name(op.table)}",
+                f"DROP FUNCTION IF EXISTS {self.qualified(fn, op.table.schema)}()"]
+
+    # -- keys, indexes, constraints --------------------------------------------------------------
+    def render_add_primary_key(self, op) -> list[str]:
+        name = self._constraint_name(op.table, op.primary_key, "pkey") if op.primary_key.name \
+            else _ident_limit(f"{op.table.name}_pkey")
+        index = Index(name=name, parts=tuple(IndexPart(column=c) for c in op.primary_key.columns), unique=True)
+        return [self._index_sql(op.table, index, name),
+                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} PRIMARY KEY USING INDEX {self.quote(name)}")]
+
+    def render_drop_primary_key(self, op) -> list[str]:
+        pk = op.primary_key or op.table.primary_key
+        name = (pk.name if pk is not None and pk.name else None) or _ident_limit(f"{op.table.name}_pkey")
+        return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
+
+    def render_create_index(self, op) -> list[str]:
+        index, name = op.index, self._index_name(op.table, op.index)
+        if not index.is_constraint:
+            return [self._index_sql(op.table, index, name)]
+        if index.predicate or any(p.column is None for p in index.parts) or index.method:
+            raise PlanError(f"unique constraint {name}: PostgreSQL constraints take plain columns only")
+        return [self._index_sql(op.table, replace(index, unique=True), name),
+                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} UNIQUE USING INDEX {self.quote(name)}")]
+
+    def render_drop_index(self, op) -> list[str]:
+        name = self._index_name(op.table, op.index)
+        if op.index.is_constraint:
+            return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
+        return [f"DROP INDEX CONCURRENTLY IF EXISTS {self.qualified(name, op.table.schema)}"]
+
+    def render_add_foreign_key(self, op) -> list[str]:
+        name = self.quote(self._constraint_name(op.table, op.foreign_key, "fkey"))
+        return [self._alter(op.table, f"ADD CONSTRAINT {name} {self._fk_sql(op.foreign_key)} NOT VALID"),
+                self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
+
+    def render_drop_foreign_key(self, op) -> list[str]:
+        name = self._constraint_name(op.table, op.foreign_key, "fkey")
+        return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
+
+    def render_add_check(self, op) -> list[str]:
+        name = self.quote(op.check.name or _ident_limit(f"{op.table.name}_check"))
+        return [self._alter(op.table, f"ADD CONSTRAINT {name} CHECK ({self._check_body(op.check)}) NOT VALID"),
+                self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
+
+    def render_drop_check(self, op) -> list[str]:
+        name = op.check.name or _ident_limit(f"{op.table.name}_check")
+        return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
+
+    # -- enums -----------------------------------------------------------------------------------
+    def render_create_enum(self, op) -> list[str]:
+        values = ", ".join(self.literal(v) for v in op.enum.values)
+        return [f"CREATE TYPE {self._enum_name(op.enum)} AS ENUM ({values})"]
+
+    def render_drop_enum(self, op) -> list[str]:
+        return [f"DROP TYPE {self._enum_name(op.enum)}"]
+
+    def render_add_enum_value(self, op) -> list[str]:
+        sql = f"ALTER TYPE {self._enum_name(op.enum)} ADD VALUE {self.literal(op.value)}"
+        if op.after is not None:
+            sql += f" AFTER {self.literal(op.after)}"
+        elif op.enum.values:
+            sql += f" BEFORE {self.literal(op.enum.values[0])}"
+        return [sql]
+
+    def render_replace_enum(self, op) -> list[str]:
+        old_name = _ident_limit(f"{op.before.name}__old")
+        new = self._enum_name(op.after)
+        values = ", ".join(self.literal(v) for v in op.after.values)
+        out = [f"ALTER TYPE {self._enum_name(op.before)} RENAME TO {self.quote(old_name)}",
+               f"CREATE TYPE {new} AS ENUM ({values})"]
+        for table, column in op.usages:
+            col = self.quote(column.name)
+            if column.default is not None:
+                out.append(self._alter(table, f"ALTER COLUMN {col} DROP DEFAULT"))
+            array = "[]" * column.type.array_dims
+            out.append(self._alter(table, f"ALTER COLUMN {col} TYPE {new}{array} "
+                                          f"USING {col}::text{array}::{new}{array}"))
+            if column.default is not None:
+                out.append(self._alter(table, f"ALTER COLUMN {col} SET DEFAULT {column.default.expr}"))
+        out.append(f"DROP TYPE {self.qualified(old_name, op.before.schema)}")
+        return out
+
+    # -- plan facts ------------------------------------------------------------------------------
+    def transactional(self, op) -> bool:
+        """CONCURRENTLY cannot run in a transaction block; NOT VALID + VALIDATE only helps when each
+        statement commits on its own; a new enum value cannot be used before its ALTER commits."""
+        kind = op.kind
+        if kind in ("create_index", "drop_index", "add_primary_key", "add_foreign_key", "add_check",
+                    "add_enum_value"):
+            return bool(kind == "drop_index" and op.index.is_constraint)
+        if kind == "alter_column" and "nullable" in op.what and not op.after.nullable:
+            return False
+        return True
+
+    def session_settings(self, op) -> list[str]:
+        """Every op that takes a lock on a table or type waits at most 5 s for it."""
+        if op.kind in ("create_enum", "copy_rows"):
+            return []
+        return [LOCK_TIMEOUT]
+
+    def hazards(self, op) -> list[Hazard]:
+        method = getattr(self, "_hazards_" + op.kind, None)
+        return method(op) if method else []
+
+    def _hazards_create_index(self, op) -> list[Hazard]:
+        out = [Hazard(HazardKind.INDEX_BUILD, "index built CONCURRENTLY: no write lock, but a full scan "
+                                              "(two for a unique index), and it runs outside a transaction")]
+        if op.index.is_constraint:
+            out.append(Hazard(HazardKind.BLOCKING_LOCK, "attaching the unique constraint takes a brief "
+                                                        "ACCESS EXCLUSIVE lock"))
+        return out
+
+    def _hazards_add_primary_key(self, op) -> list[Hazard]:
+        out = [Hazard(HazardKind.INDEX_BUILD, "primary key index built CONCURRENTLY before it is attached")]
+        nullable = [c for c in op.primary_key.columns if (op.table.column(c) or Column(c, ColumnType(""))).nullable]
+        if nullable:
+            out.append(Hazard(HazardKind.VALIDATION_SCAN, "SET NOT NULL on " + ", ".join(nullable)
+                              + " scans the table under an ACCESS EXCLUSIVE lock"))
+        return out
+
+    def _hazards_add_foreign_key(self, op) -> list[Hazard]:
+        return [Hazard(HazardKind.VALIDATION_SCAN, "added NOT VALID, then VALIDATE scans the table under a "
+                                                   "SHARE UPDATE EXCLUSIVE lock (writes continue)")]
+
+    def _hazards_add_check(self, op) -> list[Hazard]:
+        return self._hazards_add_foreign_key(op)
+
+    def _hazards_add_column(self, op) -> list[Hazard]:
+        c = op.column
+        volatile = c.default is not None and c.default.kind == "sequence" or (
+            c.default is not None and re.search(r"\b(random|nextval|gen_random_uuid|uuid_generate_v\d|"
+                                                r"clock_timestamp|timeofday)\s*\(", c.default.expr))
+        if c.identity is not None or c.generated is not None or volatile:
+            return [Hazard(HazardKind.TABLE_REWRITE, f"adding {c.name} fills every existing row: "
+                                                     "the table is rewritten"),
+                    Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock for the whole rewrite")]
+        return []
+
+    def _hazards_alter_column(self, op) -> list[Hazard]:
+        out = []
+        if "type" in op.what and not metadata_only_type_change(op.before.type, op.after.type):
+            out += [Hazard(HazardKind.TABLE_REWRITE, f"{op.before.type} → {op.after.type} rewrites the "
+                                                     "table and its indexes"),
+                    Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock for the whole rewrite")]
+        elif "collation" in op.what:
+            out.append(Hazard(HazardKind.BLOCKING_LOCK, "indexes on the column are rebuilt under an "
+                                                        "ACCESS EXCLUSIVE lock"))
+        if "nullable" in op.what and not op.after.nullable:
+            out.append(Hazard(HazardKind.VALIDATION_SCAN, "a CHECK (… IS NOT NULL) NOT VALID is validated "
+                                                          "(scan without blocking writes), then SET NOT NULL "
+                                                          "uses it"))
+        return out
+
+    def _hazards_set_table_options(self, op) -> list[Hazard]:
+        if dict(op.table.options).get("unlogged") != dict(op.options).get("unlogged"):
+            return [Hazard(HazardKind.TABLE_REWRITE, "SET LOGGED/UNLOGGED rewrites the table"),
+                    Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock for the whole rewrite")]
+        return []
+
+    def _hazards_replace_enum(self, op) -> list[Hazard]:
+        out = []
+        for table, column in op.usages:
+            out += [Hazard(HazardKind.TABLE_REWRITE, f"{table.qualified_name}.{column.name} is converted "
+                                                     "to the new type: the table is rewritten"),
+                    Hazard(HazardKind.BLOCKING_LOCK, f"ACCESS EXCLUSIVE lock on {table.qualified_name} for "
+                                                     "the rewrite")]
+        return out
+
+    def _hazards_add_enum_value(self, op) -> list[Hazard]:
+        return []
+
+    def render_rollback(self, op) -> list[str] | None:
+        """SQL that undoes ``op`` without loss, [] when nothing needs undoing, None when it cannot be."""
+        from ..planner import ops as o
+
+        kind = op.kind
+        if kind in ("copy_rows", "copy_column", "fill_column"):
+            return []
+        inverse = {
+            "create_table": lambda: o.DropTable(op.table),
+            "add_column": lambda: o.DropColumn(op.apply(op.table), column=op.column),
+            "create_index": lambda: o.DropIndex(op.apply(op.table), index=op.index),
+            "add_foreign_key": lambda: o.DropForeignKey(op.apply(op.table), foreign_key=op.foreign_key),
+            "add_check": lambda: o.DropCheck(op.apply(op.table), check=op.check),
+            "add_primary_key": lambda: o.DropPrimaryKey(op.apply(op.table), primary_key=op.primary_key),
+            "drop_primary_key": lambda: o.AddPrimaryKey(op.apply(op.table), primary_key=op.primary_key),
+            "drop_index": lambda: o.CreateIndex(op.apply(op.table), index=op.index),
+            "drop_foreign_key": lambda: o.AddForeignKey(op.apply(op.table), foreign_key=op.foreign_key),
+            "drop_check": lambda: o.AddCheck(op.apply(op.table), check=op.check),
+            "create_enum": lambda: o.DropEnum(None, enum=op.enum),
+            "set_table_comment": lambda: o.SetTableComment(op.apply(op.table), comment=op.table.comment),
+            "set_table_options": lambda: o.SetTableOptions(op.apply(op.table), options=op.table.options),
+            "alter_column": lambda: o.AlterColumn(op.apply(op.table), before=op.after, after=op.before,
+                                                  what=op.what),
+            "create_sync_trigger": lambda: o.DropSyncTrigger(op.table, old=op.old, new=op.new),
+            "drop_sync_trigger": lambda: o.CreateSyncTrigger(op.table, old=op.old, new=op.new),
+        }.get(kind)
+        if inverse is None:
+            return None
+        try:
+            return self.render(inverse())
+        except PlanError:
+            return None
+
+
+# -- small helpers -------------------------------------------------------------------------------
+def _sql(name: str) -> str:
+    return _SQL_CACHE.get(name) or _SQL_CACHE.setdefault(
+        name, resources.files(__package__).joinpath(f"sql/postgresql/{name}.sql").read_text(encoding="utf-8"))
+
+
+_SQL_CACHE: dict[str, str] = {}
+
+
+def _canonical_args(name: str, args: tuple[int, ...], raw: str) -> tuple[str, tuple[int, ...]]:
+    if name == "float":
+        return ("real" if args and args[0] <= 24 else "double"), ()
+    if name == "char" and not args and raw.strip().lower() not in ("bpchar",):
+        return name, (1,)
+    if name == "numeric" and len(args) == 1:
+        return name, (args[0], 0)
+    if name in DEFAULT_PRECISION_6 and args == (6,):
+        return name, ()
+    return name, args
+
+
+def _canonical_identity(ident: Identity | None) -> Identity | None:
+    if ident is None or ident.kind == "autoincrement":
+        return ident
+    return replace(ident, start=None if ident.start == 1 else ident.start,
+                   increment=None if ident.increment == 1 else ident.increment)
+
+
+def _canonical_number(expr: str, t: ColumnType) -> str:
+    """Integer columns: ``1.0`` and ``1`` are one value; numeric(p, s) keeps the literal's text."""
+    if t.name in INTEGERS:
+        try:
+            value = Decimal(expr)
+        except InvalidOperation:
+            return expr
+        if value == value.to_integral_value():
+            return str(int(value))
+    return expr
+
+
+def _numeric_equal(a: str, b: str, t: ColumnType) -> bool:
+    """numeric(p, s) stores ``0`` and ``0.00`` as the same value."""
+    if t.name != "numeric" or len(t.args) != 2:
+        return False
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return False
+
+
+def _is_literal(expr: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[eE]?'(?:[^']|'')*'|true|false", expr))
+
+
+def _index_key(i: Index):
+    return (tuple((p.column or "", p.expr or "") for p in i.parts), i.is_constraint, i.name or "")
+
+
+def _storage(options) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in options if k not in ("partition_by", "unlogged")]
+
+
+def _do_block(body: str) -> str:
+    return f"DO $sd$ BEGIN {body} END $sd$"
+
+
+def metadata_only_type_change(a: ColumnType, b: ColumnType) -> bool:
+    """Whether ALTER COLUMN TYPE from ``a`` to ``b`` only changes the catalog (binary-coercible with
+    no length check): varchar widening, varchar → text, numeric precision widening at equal scale,
+    time precision widening."""
+    if a.array_dims != b.array_dims:
+        return False
+    if a == b:
+        return True
+    if a.name == "varchar" and b.name in ("varchar", "text"):
+        return b.name == "text" or not b.args or bool(a.args) and b.args[0] >= a.args[0]
+    if a.name == "varbit" and b.name == "varbit":
+        return not b.args or bool(a.args) and b.args[0] >= a.args[0]
+    if a.name == "numeric" and b.name == "numeric":
+        return not b.args or (len(a.args) == 2 and a.args[1] == b.args[1] and b.args[0] >= a.args[0])
+    if a.name == b.name and a.name in DEFAULT_PRECISION_6:
+        return not b.args or bool(a.args) and b.args[0] >= a.args[0]
+    return False
+
+
+def _needs_using(a: ColumnType, b: ColumnType) -> bool:
+    """An explicit USING where PostgreSQL has no assignment cast (text → integer, text → enum …)."""
+    if a.name == b.name:
+        return False
+    families = (TEXTS, NUMBERS, {"timestamp", "timestamptz", "date"}, {"json", "jsonb"})
+    return not any(a.name in f and b.name in f for f in families)
+
+
+DIALECT = PostgresDialect

@@ -1,0 +1,45 @@
+"""``compare --engine migra``: migra's statements for the PostgreSQL objects the IR does not model.
+
+migra (an optional extra: ``pip install 'schemadrift-db[migra]'``) is deprecated upstream, so it is
+never a dependency of the core: it is imported only here, only when asked for.
+"""
+from __future__ import annotations
+
+import re
+
+from .errors import SourceError, UsageError, redact
+
+#: statement prefixes (lower case) of objects the IR models: the IR's own report covers them
+MODELLED = re.compile(
+    r"^\s*(alter\s+table|create\s+table|drop\s+table|create\s+(unique\s+)?index|drop\s+index|"
+    r"create\s+type\s+\S+\s+as\s+enum|drop\s+type|alter\s+type|comment\s+on\s+(table|column))",
+    re.I)
+
+
+def statements(from_url: str, to_url: str) -> list[str]:
+    """Every statement migra prints to turn FROM into TO (unsafe ones included)."""
+    try:
+        from migra import Migration
+        from sqlbag import S
+    except ImportError as e:
+        raise UsageError("--engine migra needs migra: pip install 'schemadrift-db[migra]' "
+                         f"({e.name} is not installed)") from e
+    for url in (from_url, to_url):
+        if not str(url).startswith("postgresql"):
+            raise UsageError("--engine migra compares two PostgreSQL databases (URLs on both sides)")
+    try:
+        with S(str(from_url)) as a, S(str(to_url)) as b:
+            migration = Migration(a, b)
+            migration.set_safety(False)
+            migration.add_all_changes()
+            sql = migration.sql
+    except Exception as e:  # noqa: BLE001 - migra's own failures, reported on one line
+        line = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise SourceError(f"migra failed: {redact(line)}") from e
+    return [s.strip() for s in sql.split(";\n\n") if s.strip()]
+
+
+def unmodelled(stmts: list[str]) -> list[str]:
+    """The statements about objects schemadrift's IR does not model (views, functions, triggers,
+    sequences, extensions, privileges …)."""
+    return [s for s in stmts if not MODELLED.match(s)]

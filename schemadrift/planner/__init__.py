@@ -1,0 +1,170 @@
+"""The planner: a Diff becomes an ordered expand / backfill / contract Plan.
+
+1. ``rules`` turns each change into draft steps (the safe patterns), with neutral hazards and the
+   dependency facts of the objects they create, drop and use;
+2. ``order`` sorts the drafts by their dependency graph, deterministically;
+3. a running model of the database, starting from FROM, gives every op the table state it acts
+   on; the dialect renders the op (SQL, hazards, transactionality, session settings, rollback);
+4. at the end the model must be in sync with TO — a built-in self-check.
+
+No dialect is named here: every dialect fact comes through the ``Dialect`` hooks.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import snapshot
+from ..changes import Diff
+from ..dialects import Dialect, get
+from ..errors import PlanError
+from ..ir import EnumType, Schema, Table
+from . import ops as o
+from .model import Hazard, HazardKind, Phase, Plan, Step, fingerprint
+from .order import toposort
+from .rules import Draft, Rules
+
+__all__ = ["make_plan", "Plan", "Step", "Phase", "Hazard", "HazardKind", "DEFAULT_BATCH_SIZE"]
+
+#: rows per batch for backfill statements, where the dialect batches them
+DEFAULT_BATCH_SIZE = 10_000
+
+#: backfill ops only write into objects that undoing the expand phase removes (or fill NULLs)
+_DATA_OPS = ("copy_rows", "copy_column", "fill_column")
+
+
+def make_plan(diff: Diff, *, backfill_values: dict[str, str] | None = None,
+              batch_size: int | None = DEFAULT_BATCH_SIZE, dialect: Dialect | None = None) -> Plan:
+    """The ordered plan that turns ``diff.from_schema`` into ``diff.to_schema``.
+
+    ``backfill_values`` maps ``"table.column"`` (``"schema.table.column"`` outside the default
+    schema) to an SQL expression for the existing rows of a new NOT NULL column without a
+    default; without one, that backfill is a ``manual`` step. ``batch_size`` is passed to the
+    backfill ops. Raises PlanError when a change cannot be planned or when the plan would not
+    reach TO."""
+    dialect = dialect or _dialect_of(diff)
+    name = diff.dialect or dialect.flavour
+    fp = fingerprint(snapshot.to_dict(diff.from_schema))
+    if diff.in_sync:
+        return Plan(dialect=name, steps=(), from_fingerprint=fp)
+    rules = Rules(dialect, diff.from_schema, diff.to_schema, backfill_values, batch_size)
+    drafts = toposort(rules.drafts(diff.changes), key=Draft.sort_key)
+    model = RunningModel(diff.from_schema, dialect)
+    steps = tuple(build_step(d, model, dialect) for d in drafts)
+    model.check(diff.to_schema)
+    return Plan(dialect=name, steps=steps, from_fingerprint=fp)
+
+
+def _dialect_of(diff: Diff) -> Dialect:
+    if not diff.dialect:
+        raise PlanError("a plan needs a dialect: neither side of the diff has one (use --dialect)")
+    version = diff.from_schema.server_version or diff.to_schema.server_version
+    return get(diff.dialect, version)
+
+
+def build_step(draft: Draft, model: RunningModel, dialect: Dialect) -> Step:
+    """Bind the draft's ops to the current model, apply them, and render them."""
+    ops = []
+    for op in draft.ops:
+        bound = model.bind(op, draft.target)
+        ops.append(bound)
+        model.apply(bound, draft.target)
+    settings = list(dict.fromkeys(s for op in ops for s in dialect.session_settings(op)))
+    sql = settings + [stmt for op in ops for stmt in _render(dialect, op)]
+    hazards = _merge(*(dialect.hazards(op) for op in ops), draft.hazards)
+    rollbacks = [_rollback(dialect, op) for op in ops]
+    reversible = all(r is not None for r in rollbacks) and \
+        not any(h.kind in (HazardKind.DATA_LOSS, HazardKind.IRREVERSIBLE) for h in hazards)
+    undo = [stmt for r in reversed(rollbacks) if r for stmt in r] if reversible else []
+    return Step(phase=draft.phase, summary=draft.summary, sql=tuple(sql), ops=tuple(ops),
+                hazards=hazards, transactional=all(dialect.transactional(op) for op in ops),
+                manual=draft.manual, reversible=reversible,
+                rollback=tuple(settings + undo if undo else ()), source=draft.source)
+
+
+def _render(dialect: Dialect, op: o.Op) -> list[str]:
+    try:
+        return dialect.render(op)
+    except NotImplementedError as e:
+        raise PlanError(str(e) or f"{dialect.name} cannot render {op.kind}") from None
+
+
+def _rollback(dialect: Dialect, op: o.Op) -> list[str] | None:
+    undo = dialect.render_rollback(op)
+    if undo is None and op.kind in _DATA_OPS:
+        return []
+    return undo
+
+
+def _merge(*groups) -> tuple[Hazard, ...]:
+    """Hazards by kind, first message wins (dialect facts come before the neutral ones),
+    in the fixed order of HazardKind."""
+    seen: dict[HazardKind, Hazard] = {}
+    for group in groups:
+        for h in group:
+            seen.setdefault(h.kind, h)
+    order = list(HazardKind)
+    return tuple(sorted(seen.values(), key=lambda h: order.index(h.kind)))
+
+
+class RunningModel:
+    """The database as the plan leaves it so far: FROM, with every op applied in order."""
+
+    def __init__(self, schema: Schema, dialect: Dialect):
+        self.d = dialect
+        self.base = schema
+        self.tables: dict[tuple[str, str], Table] = {self.key(t): t for t in schema.tables}
+        self.enums: dict[tuple[str, str], EnumType] = {e.key: e for e in schema.enums}
+
+    def key(self, t: Table) -> tuple[str, str]:
+        return (t.schema or "", self.d.table_key(t.name))
+
+    def bind(self, op: o.Op, target: tuple[str, str] | None) -> o.Op:
+        """``op`` with ``table`` (and the other state it renders from) set to the current model."""
+        if isinstance(op, o.CreateTable):
+            return op
+        if isinstance(op, o.CopyRows):
+            return replace(op, table=self.tables[target], source=self.tables[self.key(op.source)])
+        if isinstance(op, o.ReplaceEnum):
+            return replace(op, before=self.enums[op.before.key], usages=self.usages(op.before))
+        if isinstance(op, o.AddEnumValue):
+            return replace(op, enum=self.enums[op.enum.key])
+        if target is None:
+            return op
+        if target not in self.tables:
+            raise PlanError(f"internal: {op.kind} on table {target[1]!r} that the plan has not created")
+        return replace(op, table=self.tables[target])
+
+    def usages(self, enum: EnumType) -> tuple:
+        return tuple((t, c) for _, t in sorted(self.tables.items()) for c in t.columns
+                     if c.type.name == enum.name)
+
+    def apply(self, op: o.Op, target: tuple[str, str] | None) -> None:
+        if isinstance(op, o.CreateEnum):
+            self.enums[op.enum.key] = op.enum
+        elif isinstance(op, o.DropEnum):
+            self.enums.pop(op.enum.key, None)
+        elif isinstance(op, o.AddEnumValue):
+            values = list(op.enum.values)
+            values.insert(values.index(op.after) + 1 if op.after is not None else 0, op.value)
+            self.enums[op.enum.key] = replace(op.enum, values=tuple(values))
+        elif isinstance(op, o.ReplaceEnum):
+            self.enums[op.after.key] = op.after
+        elif target is not None:
+            after = op.apply(op.table)
+            if after is None:
+                self.tables.pop(target, None)
+            else:
+                self.tables[target] = after
+
+    def schema(self) -> Schema:
+        return replace(self.base, tables=tuple(self.tables.values()),
+                       enums=tuple(self.enums.values())).sorted()
+
+    def check(self, to_schema: Schema) -> None:
+        """Raise PlanError when the planned model is not in sync with TO."""
+        from ..differ import diff
+        rest = diff(self.schema(), to_schema, dialect=self.d)
+        if not rest.in_sync:
+            shown = "; ".join(f"{c.kind} {c.qualified_table or ''} {c.name or ''}".strip()
+                              for c in rest.changes[:8])
+            raise PlanError(f"internal: the plan does not reach the target schema; left: {shown}")

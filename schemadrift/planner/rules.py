@@ -1,0 +1,624 @@
+"""The planner's rules: each Change becomes one or more draft steps, in the phase its safe pattern
+puts it, with the neutral hazards it carries and the dependency facts the ordering needs.
+
+The rules name no dialect. Where the answer depends on the server (is this type change a cheap
+widening?), they ask the dialect through its hooks and capability flags.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from ..changes import Change
+from ..dialects.base import Dialect
+from ..ir import Column, ForeignKey, Index, Schema, Table
+from . import ops as o
+from .model import Hazard, HazardKind, Phase
+from .order import cycles
+
+H = HazardKind
+
+#: placeholder a manual backfill step carries: harmless if run as is (fills nothing)
+MANUAL_VALUE = "NULL /* TODO: the value for existing rows */"
+
+#: kinds of hazard that mean a change is not a cheap, backward-compatible one
+_COSTLY = {H.TABLE_REWRITE, H.BLOCKING_LOCK, H.DATA_LOSS}
+
+# sooner first within a phase: adds before alters before data before drops (as pg-schema-diff)
+PRIORITY = {k: i for i, k in enumerate((
+    "create_enum", "add_enum_value", "create_table", "add_column", "alter_column",
+    "create_sync_trigger", "add_primary_key", "create_index", "add_check", "add_foreign_key",
+    "copy_rows", "copy_column", "fill_column", "set_table_comment", "set_table_options",
+    "replace_enum", "drop_foreign_key", "drop_check", "drop_index", "drop_primary_key",
+    "drop_sync_trigger", "drop_column", "drop_table", "drop_enum"))}
+
+
+@dataclass(eq=False)
+class Draft:
+    """A step before ordering and rendering: its ops carry no table state yet.
+
+    ``target`` is the model key ``(schema, table)`` of the table the ops act on (None for
+    schema-level ops); ``creates``/``drops``/``needs_new``/``needs_old`` are resources (hashable
+    tuples such as ``("column", schema, table, name)``) that order the steps; ``follows`` lists
+    drafts that must come first (the parts of one change)."""
+
+    phase: Phase
+    summary: str
+    ops: tuple[o.Op, ...]
+    target: tuple[str, str] | None = None
+    name: str = ""
+    hazards: tuple[Hazard, ...] = ()
+    manual: bool = False
+    source: Change | None = None
+    creates: set = field(default_factory=set)
+    drops: set = field(default_factory=set)
+    needs_new: set = field(default_factory=set)
+    needs_old: set = field(default_factory=set)
+    follows: list = field(default_factory=list)
+
+    @property
+    def priority(self) -> int:
+        return PRIORITY[self.ops[0].kind]
+
+    def sort_key(self) -> tuple:
+        schema, table = self.target or ("", "")
+        return (int(self.phase), self.priority, schema, table, self.name)
+
+
+def hazard(kind: HazardKind, message: str) -> Hazard:
+    return Hazard(kind, message)
+
+
+class Rules:
+    """Turns the changes of one diff into drafts. One method per change kind."""
+
+    def __init__(self, dialect: Dialect, from_schema: Schema, to_schema: Schema,
+                 backfill_values: dict[str, str] | None = None, batch_size: int | None = None):
+        self.d = dialect
+        self.a, self.b = from_schema, to_schema
+        self.backfill_values = dict(backfill_values or {})
+        self.batch_size = batch_size
+        self.enum_names = {e.name for e in from_schema.enums + to_schema.enums}
+
+    # -- entry point ---------------------------------------------------------------------------
+    def drafts(self, changes: Iterable[Change]) -> list[Draft]:
+        out: list[Draft] = []
+        for change in changes:
+            for draft in getattr(self, change.kind)(change):
+                draft.source = change
+                out.append(draft)
+        out = self.detach_created_fks(out)
+        return self.detach_dropped_fks(out)
+
+    # -- keys and resources --------------------------------------------------------------------
+    def tkey(self, table: Table | ForeignKey | Change, name: str | None = None) -> tuple[str, str]:
+        schema = table.ref_schema if isinstance(table, ForeignKey) else table.schema
+        name = name or (table.ref_table if isinstance(table, ForeignKey) else
+                        table.table if isinstance(table, Change) else table.name)
+        return (schema or "", self.d.table_key(name))
+
+    def col(self, tk, name: str) -> tuple:
+        return ("column", *tk, self.d.column_key(name))
+
+    def cols(self, tk, names: Iterable[str | None]) -> set:
+        return {self.col(tk, n) for n in names if n is not None}
+
+    def key(self, tk, names: Iterable[str]) -> tuple:
+        return ("key", *tk, tuple(self.d.column_key(n) for n in names))
+
+    def enum_of(self, column: Column) -> set:
+        return {("enum", column.type.name)} if column.type.name in self.enum_names else set()
+
+    def index_resources(self, tk, ix: Index) -> set:
+        res = {("index", *tk, ix.name or repr(ix.parts))}
+        if ix.parts and ix.parts[0].column:
+            res.add(("ix", *tk, self.d.column_key(ix.parts[0].column)))
+        if ix.unique and ix.predicate is None and all(p.column for p in ix.parts):
+            res.add(self.key(tk, ix.columns))
+        return res
+
+    def fk_needs(self, tk, fk: ForeignKey) -> set:
+        rk = self.tkey(fk)
+        needs = {("table", *rk), self.key(rk, fk.ref_columns)} | self.cols(rk, fk.ref_columns)
+        needs |= self.cols(tk, fk.columns)
+        if fk.columns:
+            needs.add(("ix", *tk, self.d.column_key(fk.columns[0])))
+        return needs
+
+    def table_resources(self, t: Table) -> set:
+        """Everything a CreateTable creates (or a DropTable drops)."""
+        tk = self.tkey(t)
+        res = {("table", *tk)} | self.cols(tk, (c.name for c in t.columns))
+        res |= {("notnull", *tk, self.d.column_key(c.name)) for c in t.columns if not c.nullable}
+        if t.primary_key:
+            res.add(self.key(tk, t.primary_key.columns))
+        for ix in t.indexes:
+            res |= self.index_resources(tk, ix)
+        res |= {("fk", *tk, fk.name or repr(fk.columns)) for fk in t.foreign_keys}
+        res |= {("check", *tk, c.name or c.expr) for c in t.checks}
+        return res
+
+    def table_needs(self, t: Table) -> set:
+        """What a new table needs to exist first: the tables its FKs point at, its enum types."""
+        tk = self.tkey(t)
+        needs = set()
+        for fk in t.foreign_keys:
+            if self.tkey(fk) != tk:
+                needs |= self.fk_needs(tk, fk)
+        needs = {r for r in needs if r[1:3] != tk}  # its own columns and indexes come with it
+        for c in t.columns:
+            needs |= self.enum_of(c)
+        return needs
+
+    def drop_needs(self, t: Table) -> set:
+        """A table being dropped is still used by its FKs until it goes: tables that reference
+        another dropped table go first."""
+        tk = self.tkey(t)
+        needs = set()
+        for fk in t.foreign_keys:
+            if self.tkey(fk) != tk:
+                needs.add(("table", *self.tkey(fk)))
+        return needs
+
+    # -- enums -----------------------------------------------------------------------------------
+    def add_enum(self, c: Change) -> list[Draft]:
+        e = c.after
+        return [Draft(Phase.EXPAND, f"create enum type {_q(e.schema, e.name)}", (o.CreateEnum(None, e),),
+                      name=e.name, creates={("enum", e.name)})]
+
+    def drop_enum(self, c: Change) -> list[Draft]:
+        e = c.before
+        return [Draft(Phase.CONTRACT, f"drop enum type {_q(e.schema, e.name)}", (o.DropEnum(None, e),),
+                      name=e.name, drops={("enum", e.name)})]
+
+    def alter_enum(self, c: Change) -> list[Draft]:
+        before, after = c.before, c.after
+        if _is_subsequence(before.values, after.values):
+            ops, current = [], list(before.values)
+            for i, value in enumerate(after.values):
+                if value not in current:
+                    prev = after.values[i - 1] if i else None
+                    ops.append(o.AddEnumValue(None, replace(before, values=tuple(current)), value, prev))
+                    current.insert(current.index(prev) + 1 if prev else 0, value)
+            added = ", ".join(v for v in after.values if v not in before.values)
+            return [Draft(Phase.EXPAND, f"add value(s) {added} to enum type {_q(before.schema, before.name)}",
+                          tuple(ops), name=before.name, needs_new={("enum", before.name)})]
+        removed = [v for v in before.values if v not in after.values]
+        what = f"remove value(s) {', '.join(removed)} from" if removed else "reorder the values of"
+        hazards = [hazard(H.BLOCKING_LOCK, f"every column of type {before.name} is converted to the "
+                          "new type while its table is locked")]
+        if removed:
+            hazards.append(hazard(H.BACKWARD_INCOMPATIBLE, f"old code that writes {', '.join(removed)} "
+                                  "fails; rows holding such a value make the conversion fail"))
+        return [Draft(Phase.CONTRACT, f"{what} enum type {_q(before.schema, before.name)} (recreate it)",
+                      (o.ReplaceEnum(None, before, after),), name=before.name, hazards=tuple(hazards),
+                      needs_old={("enum", before.name)})]
+
+    # -- tables ----------------------------------------------------------------------------------
+    def create_table(self, t: Table) -> list[Draft]:
+        """A new table with its own constraints, then one step per plain index."""
+        # an implicit index (MySQL's for a FK) is the server's own: it comes with the FK
+        plain = [ix for ix in t.indexes if not ix.is_constraint and not ix.implicit]
+        core = replace(t, indexes=tuple(ix for ix in t.indexes if ix.is_constraint))
+        tk = self.tkey(t)
+        out = [Draft(Phase.EXPAND, f"create table {t.qualified_name}", (o.CreateTable(core),), tk,
+                     t.name, creates=self.table_resources(core), needs_new=self.table_needs(core))]
+        for ix in plain:
+            out.append(Draft(Phase.EXPAND, f"create index {ix.name or ''} on {t.qualified_name}",
+                             (o.CreateIndex(None, ix),), tk, ix.name or "",
+                             creates=self.index_resources(tk, ix),
+                             needs_new={("table", *tk)} | self.cols(tk, ix.columns)))
+        return out
+
+    def add_table(self, c: Change) -> list[Draft]:
+        return self.create_table(c.after)
+
+    def drop_table(self, c: Change) -> list[Draft]:
+        t = c.before
+        return [Draft(Phase.CONTRACT, f"drop table {t.qualified_name}", (o.DropTable(None),),
+                      self.tkey(t), t.name, hazards=(
+                          hazard(H.DATA_LOSS, f"dropping table {t.qualified_name} deletes all its rows"),
+                          hazard(H.BACKWARD_INCOMPATIBLE, f"old code that uses {t.qualified_name} fails"),
+                          hazard(H.IRREVERSIBLE, "a rollback cannot bring the rows back")),
+                      drops=self.table_resources(t), needs_old=self.drop_needs(t))]
+
+    def rename_table(self, c: Change) -> list[Draft]:
+        """Create the new table (expand), copy the rows (backfill), drop the old one (contract)."""
+        old, new = c.before, c.after
+        out = self.create_table(new)
+        new_cols = {self.d.column_key(col.name): col for col in new.columns if col.generated is None}
+        pairs = tuple((new_cols[self.d.column_key(col.name)].name, col.name) for col in old.columns
+                      if self.d.column_key(col.name) in new_cols)
+        copy = Draft(Phase.BACKFILL, f"copy rows of {old.qualified_name} into {new.qualified_name}",
+                     (o.CopyRows(None, source=old, columns=pairs, batch_size=self.batch_size),),
+                     self.tkey(new), new.name, needs_new={("table", *self.tkey(new))},
+                     needs_old={("table", *self.tkey(old))}, follows=[out[0]])
+        drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
+        drop.summary = f"drop table {old.qualified_name} (renamed to {new.qualified_name})"
+        drop.hazards = (
+            hazard(H.BACKWARD_INCOMPATIBLE, f"old code that uses {old.qualified_name} fails"),
+            hazard(H.DATA_LOSS, f"rows written to {old.qualified_name} after the copy are lost"),
+            hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
+        drop.follows = [copy]
+        return out + [copy, drop]
+
+    def alter_table(self, c: Change) -> list[Draft]:
+        t, after = c.before, c.after
+        tk, out = self.tkey(t), []
+        if "comment" in c.what:
+            out.append(Draft(Phase.EXPAND, f"set the comment of table {t.qualified_name}",
+                             (o.SetTableComment(None, after.comment),), tk, t.name))
+        if "options" in c.what:
+            shown = ", ".join(f"{k}={v}" for k, v in after.options) or "defaults"
+            out.append(Draft(Phase.CONTRACT, f"set options of table {t.qualified_name}: {shown}",
+                             (o.SetTableOptions(None, after.options),), tk, t.name))
+        return out
+
+    # -- columns ---------------------------------------------------------------------------------
+    def add_column(self, c: Change) -> list[Draft]:
+        col, tk, where = c.after, self.tkey(c), f"{c.qualified_table}.{c.after.name}"
+        creates = {self.col(tk, col.name)}
+        needs = self.enum_of(col) | {("table", *tk)}
+        if col.nullable or col.default is not None or col.identity or col.generated:
+            if not col.nullable:
+                creates.add(("notnull", *tk, self.d.column_key(col.name)))
+            return [Draft(Phase.EXPAND, f"add column {where}", (o.AddColumn(None, col),), tk, col.name,
+                          creates=creates, needs_new=needs)]
+        loose = replace(col, nullable=True)
+        add = Draft(Phase.EXPAND, f"add column {where} (nullable for now)", (o.AddColumn(None, loose),),
+                    tk, col.name, creates=creates, needs_new=needs)
+        fill = self.fill(c.qualified_table, tk, loose, required=True)
+        fill.follows = [add]
+        return [add, fill, self.set_not_null(c.qualified_table, tk, loose, col, follows=fill)]
+
+    def fill(self, table: str, tk, col: Column, *, required: bool, default=None) -> Draft | None:
+        """Backfill NULLs of ``col``: a value the user supplied, else the default, else (when
+        ``required``) a manual step whose SQL is a harmless placeholder, never a guess."""
+        where = f"{table}.{col.name}"
+        value = self.backfill_values.get(where)
+        if value is None and default is not None and default.kind != "sequence":
+            value = str(default)
+        if value is None and not required:
+            return None
+        manual = value is None
+        op = o.FillColumn(None, column=col, expr=MANUAL_VALUE if manual else value,
+                          batch_size=self.batch_size)
+        hazards = (hazard(H.MANUAL, f"{where} has no default: choose the value for existing rows "
+                          f"(backfill_values={{'{where}': '<sql expression>'}}) and run this step by hand"),
+                   ) if manual else ()
+        summary = f"backfill {where} " + ("(manual: no default to fill existing rows)" if manual
+                                          else f"with {value}")
+        return Draft(Phase.BACKFILL, summary, (op,), tk, col.name, hazards=hazards, manual=manual,
+                     needs_new={self.col(tk, col.name)})
+
+    def set_not_null(self, table: str, tk, before: Column, after: Column, follows=None) -> Draft:
+        where = f"{table}.{after.name}"
+        return Draft(Phase.CONTRACT, f"set {where} NOT NULL",
+                     (o.AlterColumn(None, before=before, after=replace(before, nullable=False),
+                                    what=frozenset({"nullable"})),), tk, after.name,
+                     hazards=(hazard(H.VALIDATION_SCAN, f"every row of {table} is checked for NULL in "
+                                     f"{after.name}; the step fails if one is found"),
+                              hazard(H.BACKWARD_INCOMPATIBLE, f"old code that leaves {where} out "
+                                     "of its inserts fails")),
+                     creates={("notnull", *tk, self.d.column_key(after.name))},
+                     needs_new={self.col(tk, after.name)}, follows=[follows] if follows else [])
+
+    def drop_column(self, c: Change) -> list[Draft]:
+        col, tk, where = c.before, self.tkey(c), f"{c.qualified_table}.{c.before.name}"
+        return [Draft(Phase.CONTRACT, f"drop column {where}", (o.DropColumn(None, col),), tk, col.name,
+                      hazards=(hazard(H.DATA_LOSS, f"dropping {where} deletes its values"),
+                               hazard(H.BACKWARD_INCOMPATIBLE,
+                                      f"old code that reads or writes {where} fails"),
+                               hazard(H.IRREVERSIBLE, "a rollback cannot bring the values back")),
+                      drops={self.col(tk, col.name), ("notnull", *tk, self.d.column_key(col.name))},
+                      needs_old=self.enum_of(col))]
+
+    def rename_column(self, c: Change) -> list[Draft]:
+        """Never a direct RENAME: add the new column and keep both in sync with triggers (expand),
+        copy the data (backfill), set NOT NULL, drop the triggers and the old column (contract)."""
+        old, new, tk, table = c.before, c.after, self.tkey(c), c.qualified_table
+        loose = replace(new, nullable=True)
+        out = [Draft(Phase.EXPAND, f"add column {table}.{new.name} (rename of {old.name})",
+                     (o.AddColumn(None, loose),), tk, new.name, creates={self.col(tk, new.name)},
+                     needs_new=self.enum_of(new))]
+        old_now = old
+        if not old.nullable and old.default is None and not self.d.BEFORE_TRIGGER_SETS_NEW:
+            # new code leaves the old column out; without a BEFORE trigger to fill it, it must
+            # accept NULL during the window (the sync trigger fills it right after the insert)
+            old_now = replace(old, nullable=True)
+            out.append(Draft(Phase.EXPAND, f"allow NULL in {table}.{old.name} during its rename",
+                             (o.AlterColumn(None, before=old, after=old_now, what=frozenset({"nullable"})),),
+                             tk, old.name, follows=[out[0]]))
+        sync = Draft(Phase.EXPAND, f"create triggers that keep {table}.{old.name} and {new.name} in sync",
+                     (o.CreateSyncTrigger(None, old=old_now, new=loose),), tk, new.name,
+                     creates={("trigger", *tk, old.name, new.name)}, follows=[out[-1]])
+        copy = Draft(Phase.BACKFILL, f"copy {table}.{old.name} into {new.name}",
+                     (o.CopyColumn(None, source=old_now, target=loose, batch_size=self.batch_size),), tk,
+                     new.name, follows=[sync])
+        out += [sync, copy]
+        last = copy
+        if not new.nullable:
+            last = self.set_not_null(table, tk, loose, new, follows=copy)
+            out.append(last)
+        out.append(Draft(Phase.CONTRACT, f"drop the sync triggers and the old column {table}.{old.name}",
+                         (o.DropSyncTrigger(None, old=old_now, new=new), o.DropColumn(None, old_now)), tk,
+                         old.name, hazards=(
+                             hazard(H.BACKWARD_INCOMPATIBLE, f"old code that uses {table}.{old.name} fails"),
+                             hazard(H.IRREVERSIBLE, "a rollback cannot bring the old column back")),
+                         drops={self.col(tk, old.name), ("trigger", *tk, old.name, new.name)},
+                         needs_old=self.enum_of(old), follows=[last]))
+        return out
+
+    def alter_column(self, c: Change) -> list[Draft]:
+        """One draft per group of attributes, chained in phase order: relaxing and cheap parts in
+        expand, a NOT NULL backfill in backfill, restricting and rewriting parts in contract."""
+        before, after, tk, table = c.before, c.after, self.tkey(c), c.qualified_table
+        groups = [g for g in _COLUMN_GROUPS if set(g) & set(c.what)]
+        planned = sorted(((self.column_phase(tk, before, after, g), i, g) for i, g in enumerate(groups)))
+        out: list[Draft] = []
+        current = before
+        for phase, _, group in planned:
+            target = replace(current, **{attr: getattr(after, attr) for attr in group})
+            what = frozenset(a for a in group if getattr(current, a) != getattr(target, a)) \
+                or frozenset(group)
+            if "nullable" in group and not after.nullable:
+                fill = self.fill(table, tk, current, required=False, default=after.default)
+                if fill is not None:
+                    fill.follows = out[-1:]
+                    out.append(fill)
+                draft = self.set_not_null(table, tk, current, after, follows=out[-1] if out else None)
+            else:
+                draft = Draft(phase, _alter_summary(table, current, target, group),
+                              (o.AlterColumn(None, before=current, after=target, what=what),), tk,
+                              after.name, hazards=self.column_hazards(table, current, target, group, phase),
+                              needs_new={self.col(tk, after.name)} | self.enum_of(target),
+                              needs_old=self.enum_of(current), follows=out[-1:])
+            out.append(draft)
+            current = target
+        return out
+
+    def column_phase(self, tk, before: Column, after: Column, group: tuple[str, ...]) -> Phase:
+        if group == ("comment",):
+            return Phase.EXPAND
+        if group == ("default",):
+            return Phase.EXPAND if after.default is not None else Phase.CONTRACT
+        if group == ("nullable",):
+            return Phase.EXPAND if after.nullable else Phase.CONTRACT
+        if group == ("type", "collation"):
+            return Phase.EXPAND if self.cheap_type_change(tk, before, after) else Phase.CONTRACT
+        return Phase.CONTRACT
+
+    def cheap_type_change(self, tk, before: Column, after: Column) -> bool:
+        """Ask the dialect: a type change it reports no rewrite, lock or loss for is a widening."""
+        table = _find(self.a, tk, self.d)
+        target = replace(before, type=after.type, collation=after.collation)
+        what = frozenset(a for a in ("type", "collation") if getattr(before, a) != getattr(target, a))
+        op = o.AlterColumn(table, before=before, after=target, what=what)
+        if _narrows(before, after):
+            return False
+        return not any(h.kind in _COSTLY for h in self.d.hazards(op))
+
+    def column_hazards(self, table: str, before: Column, after: Column, group, phase: Phase) -> tuple:
+        where = f"{table}.{after.name}"
+        if group == ("default",) and after.default is None:
+            return (hazard(H.BACKWARD_INCOMPATIBLE, f"old code that leaves {where} out gets NULL "
+                           "(or an error) instead of the default"),)
+        if group == ("type", "collation") and phase == Phase.CONTRACT:
+            out = [hazard(H.TABLE_REWRITE, f"changing the type of {where} from {before.type} to "
+                          f"{after.type} may rewrite {table}"),
+                   hazard(H.BLOCKING_LOCK, f"{table} is locked while {where} is converted")]
+            if _narrows(before, after):
+                out.append(hazard(H.DATA_LOSS, f"values of {where} that do not fit {after.type} are "
+                                  "rejected or truncated"))
+            return tuple(out)
+        if phase == Phase.CONTRACT and group in (("identity",), ("generated",)):
+            return (hazard(H.BLOCKING_LOCK, f"{table} is locked while {where} is changed"),)
+        return ()
+
+    # -- primary keys ----------------------------------------------------------------------------
+    def add_primary_key(self, c: Change) -> list[Draft]:
+        pk, tk = c.after, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"add primary key ({', '.join(pk.columns)}) to {c.qualified_table}",
+                      (o.AddPrimaryKey(None, pk),), tk, pk.name or "",
+                      hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked "
+                                      "for NULL and duplicate keys; the step fails if one is found"),),
+                      creates={self.key(tk, pk.columns)},
+                      needs_new=self.cols(tk, pk.columns) | {("notnull", *tk, self.d.column_key(n))
+                                                             for n in pk.columns})]
+
+    def drop_primary_key(self, c: Change) -> list[Draft]:
+        pk, tk = c.before, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"drop the primary key of {c.qualified_table}",
+                      (o.DropPrimaryKey(None, pk),), tk, pk.name or "",
+                      hazards=(hazard(H.BACKWARD_INCOMPATIBLE, "old code that relies on the key "
+                                      "(upserts, lookups) may fail or slow down"),),
+                      drops={self.key(tk, pk.columns)}, needs_old=self.cols(tk, pk.columns))]
+
+    def alter_primary_key(self, c: Change) -> list[Draft]:
+        drop = self.drop_primary_key(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
+        add = self.add_primary_key(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
+        add.follows = [drop]
+        return [drop, add]
+
+    # -- indexes and unique constraints ---------------------------------------------------------
+    def add_index(self, c: Change) -> list[Draft]:
+        ix, tk = c.after, self.tkey(c)
+        label = "unique constraint" if ix.is_constraint else "unique index" if ix.unique else "index"
+        hazards = [hazard(H.INDEX_BUILD,
+                          f"building {label} {ix.name or ''} reads all of {c.qualified_table}")]
+        if ix.unique:
+            hazards.append(hazard(H.VALIDATION_SCAN, f"the step fails if {c.qualified_table} holds "
+                                  "duplicate values"))
+        return [Draft(Phase.CONTRACT if ix.unique else Phase.EXPAND,
+                      f"create {label} {ix.name or ''} on {c.qualified_table} ({_parts(ix)})",
+                      (o.CreateIndex(None, ix),), tk, ix.name or "", hazards=tuple(hazards),
+                      creates=self.index_resources(tk, ix), needs_new=self.cols(tk, ix.columns))]
+
+    add_unique = add_index
+
+    def drop_index(self, c: Change) -> list[Draft]:
+        ix, tk = c.before, self.tkey(c)
+        label = "unique constraint" if ix.is_constraint else "index"
+        return [Draft(Phase.CONTRACT, f"drop {label} {ix.name or ''} on {c.qualified_table}",
+                      (o.DropIndex(None, ix),), tk, ix.name or "", drops=self.index_resources(tk, ix),
+                      needs_old=self.cols(tk, ix.columns))]
+
+    drop_unique = drop_index
+
+    def alter_index(self, c: Change) -> list[Draft]:
+        drop = self.drop_index(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
+        add = self.add_index(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
+        add.phase, add.follows = Phase.CONTRACT, [drop]
+        return [drop, add]
+
+    # -- foreign keys and checks -----------------------------------------------------------------
+    def add_foreign_key(self, c: Change, phase: Phase = Phase.CONTRACT) -> list[Draft]:
+        fk, tk = c.after, self.tkey(c)
+        hazards = (hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked against "
+                          f"{fk.ref_table}; the step fails on a missing reference"),)
+        return [Draft(phase, f"add foreign key {fk.name or ''} {c.qualified_table}({', '.join(fk.columns)}) "
+                      f"-> {fk.ref_table}({', '.join(fk.ref_columns)})", (o.AddForeignKey(None, fk),), tk,
+                      fk.name or "", hazards=hazards if phase == Phase.CONTRACT else (),
+                      creates={("fk", *tk, fk.name or repr(fk.columns))}, needs_new=self.fk_needs(tk, fk))]
+
+    def drop_foreign_key(self, c: Change) -> list[Draft]:
+        fk, tk = c.before, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"drop foreign key {fk.name or ''} on {c.qualified_table}",
+                      (o.DropForeignKey(None, fk),), tk, fk.name or "",
+                      drops={("fk", *tk, fk.name or repr(fk.columns))}, needs_old=self.fk_needs(tk, fk))]
+
+    def alter_foreign_key(self, c: Change) -> list[Draft]:
+        drop = self.drop_foreign_key(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
+        add = self.add_foreign_key(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
+        add.follows = [drop]
+        return [drop, add]
+
+    def add_check(self, c: Change) -> list[Draft]:
+        ck, tk = c.after, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"add check {ck.name or ''} on {c.qualified_table}: {ck.expr}",
+                      (o.AddCheck(None, ck),), tk, ck.name or "",
+                      hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked; "
+                                      "the step fails if one violates the check"),),
+                      creates={("check", *tk, ck.name or ck.expr)})]
+
+    def drop_check(self, c: Change) -> list[Draft]:
+        ck, tk = c.before, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"drop check {ck.name or ck.expr} on {c.qualified_table}",
+                      (o.DropCheck(None, ck),), tk, ck.name or "",
+                      drops={("check", *tk, ck.name or ck.expr)})]
+
+    def alter_check(self, c: Change) -> list[Draft]:
+        drop = self.drop_check(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
+        add = self.add_check(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
+        add.follows = [drop]
+        return [drop, add]
+
+    # -- cycles and late references ------------------------------------------------------------
+    def detach_created_fks(self, drafts: list[Draft]) -> list[Draft]:
+        """Create tables without the FKs that cannot be inline: those between tables that
+        reference each other (a cycle), and those needing a key added in a later phase. Each
+        becomes an AddForeignKey step once both ends exist (Atlas ``DetachCycles``)."""
+        creators: dict = {}
+        for d in drafts:
+            for r in d.creates:
+                creators[r] = max(creators.get(r, Phase.EXPAND), d.phase)
+        new = {d.target: d for d in drafts if d.ops[0].kind == "create_table"}
+
+        def successors(tk):
+            return {self.tkey(fk) for fk in new[tk].ops[0].table.foreign_keys} & new.keys()
+        in_cycle = {tk: group for group in cycles(new, successors) for tk in group}
+        out = []
+        for d in drafts:
+            out.append(d)
+            if d.target not in new or d is not new[d.target]:
+                continue
+            table = d.ops[0].table
+            keep, late = [], []
+            for fk in table.foreign_keys:
+                phase = max((creators.get(r, Phase.EXPAND) for r in self.fk_needs(d.target, fk)),
+                            default=Phase.EXPAND)
+                if self.tkey(fk) in in_cycle.get(d.target, ()) or phase > d.phase:
+                    late.append((fk, max(phase, d.phase)))
+                else:
+                    keep.append(fk)
+            if not late:
+                continue
+            core = replace(table, foreign_keys=tuple(keep))
+            d.ops = (o.CreateTable(core),)
+            d.creates, d.needs_new = self.table_resources(core), self.table_needs(core)
+            for fk, phase in late:
+                step = self.add_foreign_key(Change(table.name, fk.name, after=fk, schema=table.schema),
+                                            phase)[0]
+                step.follows, step.source = [d], d.source
+                out.append(step)
+        return out
+
+    def detach_dropped_fks(self, drafts: list[Draft]) -> list[Draft]:
+        """Tables dropped together that reference each other: drop those FKs first."""
+        gone = {d.target: d for d in drafts if d.ops[0].kind == "drop_table"}
+        tables = {tk: _find(self.a, tk, self.d) for tk in gone}
+
+        def successors(tk):
+            return {self.tkey(fk) for fk in tables[tk].foreign_keys} & gone.keys()
+        out = list(drafts)
+        for group in cycles(gone, successors):
+            for tk in sorted(group):
+                t = tables[tk]
+                for fk in t.foreign_keys:
+                    if self.tkey(fk) in group and self.tkey(fk) != tk:
+                        step = self.drop_foreign_key(Change(t.name, fk.name, before=fk, schema=t.schema))[0]
+                        step.source = gone[tk].source
+                        out.append(step)
+                        gone[tk].needs_old.discard(("table", *self.tkey(fk)))
+                        gone[tk].follows.append(step)
+        return out
+
+
+_COLUMN_GROUPS = (("default",), ("nullable",), ("type", "collation"), ("identity",), ("generated",),
+                  ("comment",))
+
+
+def _alter_summary(table: str, before: Column, after: Column, group) -> str:
+    where = f"{table}.{after.name}"
+    if group == ("default",):
+        return f"set the default of {where} to {after.default}" if after.default else \
+            f"drop the default of {where}"
+    if group == ("nullable",):
+        return f"allow NULL in {where}" if after.nullable else f"set {where} NOT NULL"
+    if group == ("type", "collation"):
+        if before.type != after.type:
+            return f"change the type of {where} from {before.type} to {after.type}"
+        return f"change the collation of {where} to {after.collation}"
+    if group == ("comment",):
+        return f"set the comment of {where}"
+    return f"change the {group[0]} of {where}"
+
+
+def _narrows(before: Column, after: Column) -> bool:
+    """Same base type with a smaller length or precision: values may no longer fit."""
+    a, b = before.type, after.type
+    if a.name != b.name:
+        return False
+    if a.values and not set(a.values) <= set(b.values):
+        return True
+    return bool(a.args and b.args) and any(y < x for x, y in zip(a.args, b.args))
+
+
+def _is_subsequence(short: tuple, long: tuple) -> bool:
+    it = iter(long)
+    return all(x in it for x in short)
+
+
+def _find(schema: Schema, tk: tuple[str, str], dialect: Dialect) -> Table | None:
+    for t in schema.tables:
+        if (t.schema or "", dialect.table_key(t.name)) == tk:
+            return t
+    return None
+
+
+def _q(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _parts(ix: Index) -> str:
+    return ", ".join(p.column or p.expr or "?" for p in ix.parts)

@@ -1,0 +1,1 @@
+INSERT INTO children (id) VALUES (1);

@@ -1,0 +1,3 @@
+CREATE TABLE parents (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);
+CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER, owner_id INTEGER,
+  CONSTRAINT fk_children_owner FOREIGN KEY (owner_id) REFERENCES parents (id));

@@ -1,0 +1,1 @@
+INSERT INTO items (id, a, b) VALUES (1, 'x', 1);

@@ -1,0 +1,2 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, a VARCHAR(20) NOT NULL, b INTEGER, c DATE);
+CREATE INDEX ix_items_a ON items (a);

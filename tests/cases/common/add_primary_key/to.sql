@@ -1,0 +1,1 @@
+CREATE TABLE items (code VARCHAR(10) NOT NULL, label VARCHAR(50), CONSTRAINT pk_items PRIMARY KEY (code));

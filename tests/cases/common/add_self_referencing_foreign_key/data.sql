@@ -1,0 +1,1 @@
+INSERT INTO nodes (id, parent_id) VALUES (1, NULL), (2, 1);

@@ -1,0 +1,1 @@
+CREATE TABLE nodes (id INTEGER PRIMARY KEY, parent_id INTEGER);

@@ -1,0 +1,2 @@
+CREATE TABLE nodes (id INTEGER PRIMARY KEY, parent_id INTEGER,
+  CONSTRAINT fk_nodes_parent FOREIGN KEY (parent_id) REFERENCES nodes (id) ON DELETE CASCADE);

@@ -1,0 +1,1 @@
+CREATE TABLE accounts (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL, tenant INTEGER NOT NULL, CONSTRAINT uq_accounts_email UNIQUE (email));

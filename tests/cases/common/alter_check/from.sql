@@ -1,0 +1,1 @@
+CREATE TABLE stock (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL, CONSTRAINT ck_stock_qty CHECK (qty > 0));

@@ -1,0 +1,1 @@
+INSERT INTO items (id, label, v) VALUES (1, 'one', FALSE);

@@ -1,0 +1,1 @@
+CREATE TABLE items (code VARCHAR(10) NOT NULL, rev INTEGER NOT NULL, CONSTRAINT pk_items PRIMARY KEY (rev, code));

@@ -1,0 +1,1 @@
+INSERT INTO items (id, label, qty) VALUES (1, 'one', 5);

@@ -1,0 +1,1 @@
+INSERT INTO items (code, label) VALUES ('a', 'x');

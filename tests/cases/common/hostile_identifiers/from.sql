@@ -1,0 +1,1 @@
+CREATE TABLE "Ta""ble ü" ("id" INTEGER PRIMARY KEY, "select" VARCHAR(20));

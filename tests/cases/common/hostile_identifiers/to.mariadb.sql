@@ -1,0 +1,3 @@
+CREATE TABLE `Ta"ble ü` (`id` INTEGER PRIMARY KEY, `select` VARCHAR(40), `co"l 名` INTEGER,
+  CONSTRAINT `ck "q" €` CHECK (`co"l 名` > 0));
+CREATE INDEX `ix "odd" ü` ON `Ta"ble ü` (`co"l 名`, `select`);

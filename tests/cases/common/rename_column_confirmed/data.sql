@@ -1,0 +1,1 @@
+INSERT INTO items (id, label, note) VALUES (1, 'one', 'n1'), (2, 'two', NULL);

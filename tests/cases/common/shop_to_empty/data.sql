@@ -1,0 +1,1 @@
+INSERT INTO customers (id, email) VALUES (1, 'a@x');

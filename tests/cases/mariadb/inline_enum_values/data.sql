@@ -1,0 +1,1 @@
+INSERT INTO items (id, label, state) VALUES (1, 'a', 'paid');

@@ -1,0 +1,1 @@
+CREATE TABLE docs (id INT PRIMARY KEY, j JSON);

@@ -1,0 +1,1 @@
+CREATE TABLE docs (id INT PRIMARY KEY, j LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin CHECK (json_valid(j)));

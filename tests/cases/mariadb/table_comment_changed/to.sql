@@ -1,0 +1,1 @@
+CREATE TABLE items (id INT PRIMARY KEY, label VARCHAR(50) NOT NULL) COMMENT='b ''quoted''';

@@ -1,0 +1,3 @@
+CREATE SCHEMA app;
+CREATE TYPE app.level AS ENUM ('low', 'high');
+CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL);

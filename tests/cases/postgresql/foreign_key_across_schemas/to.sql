@@ -1,0 +1,3 @@
+CREATE SCHEMA app;
+CREATE TABLE app.items (id INTEGER PRIMARY KEY, label TEXT);
+CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL, app_item INTEGER REFERENCES app.items (id));

@@ -1,0 +1,2 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, email TEXT NOT NULL, deleted_at TIMESTAMP, n INTEGER, m INTEGER);
+CREATE INDEX ix_n ON items (n);

@@ -1,0 +1,2 @@
+CREATE SCHEMA app;
+CREATE TABLE app.items (id INTEGER PRIMARY KEY, label TEXT);

@@ -1,0 +1,1 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL, ref UUID DEFAULT gen_random_uuid(), doc JSONB NOT NULL DEFAULT '{}');

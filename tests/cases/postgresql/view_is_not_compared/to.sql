@@ -1,0 +1,2 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL);
+CREATE VIEW live_items AS SELECT id FROM items;

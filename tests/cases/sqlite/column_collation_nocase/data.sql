@@ -1,0 +1,1 @@
+INSERT INTO items (id, email) VALUES (1, 'A@x');

@@ -1,0 +1,1 @@
+CREATE TABLE s (id INTEGER PRIMARY KEY, at TEXT DEFAULT (datetime('now', 'localtime')));

@@ -1,0 +1,1 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, email TEXT NOT NULL, deleted_at TEXT, n INTEGER);

@@ -1,0 +1,614 @@
+"""The MySQL/MariaDB dialect: normalization one-liners (no server), MySQL 8 catalog rows as that
+server returns them, rendering one-liners, and live round trips on the MariaDB server (models →
+database → introspect in sync; each rendered op applied and re-introspected)."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from conftest import execute, scratch_database
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: fixtures/
+from fixtures.models import bookshop, rich  # noqa: E402
+from schemadrift import dialects, snapshot
+from schemadrift.dialects.mysql import canonical_expr
+from schemadrift.differ import diff
+from schemadrift.errors import PlanError
+from schemadrift.ir import (
+    Check, Column, ColumnType, Default, EnumType, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table,
+)
+from schemadrift.models import load_metadata
+from schemadrift.planner import ops as O
+from schemadrift.sources import load
+
+MARIADB = dialects.get("mariadb", "10.11.19")
+MYSQL = dialects.get("mysql", "8.0.36")
+
+
+def explain(a: Schema, b: Schema) -> str:
+    """A readable account of why two schemas differ (for assertion messages)."""
+    from deepdiff import DeepDiff
+    return "\n".join(str(c) for c in diff(a, b)) + "\n" + DeepDiff(a, b, ignore_type_subclasses=True).pretty()[:3000]
+
+
+def assert_in_sync(a: Schema, b: Schema) -> None:
+    assert diff(a, b).in_sync, explain(a, b)
+
+
+# -- types ---------------------------------------------------------------------------------------
+def t(raw, d=MARIADB):
+    c = d.parse_type(raw)
+    return (c.name, c.args, c.unsigned, c.values) if c.values or c.unsigned else (c.name, c.args)
+
+
+def test_types_display_widths_and_aliases():
+    assert t("int(11)") == t("INTEGER") == t("int") == ("integer", ())
+    assert t("bigint(20) unsigned") == ("bigint", (), True, ())
+    assert t("smallint(6)") == t("SMALLINT") == ("smallint", ())
+    assert t("tinyint(1)") == t("BOOL") == t("boolean") == ("boolean", ())
+    assert t("tinyint(4)") == t("TINYINT") == ("tinyint", ())
+    assert t("tinyint(1) unsigned") == ("tinyint", (), True, ())
+    assert t("decimal(10,2)") == t("NUMERIC(10, 2)") == ("numeric", (10, 2))
+    assert t("decimal") == ("numeric", (10, 0))
+    assert t("float") == t("FLOAT") == ("real", ())
+    assert t("FLOAT(53)") == t("double") == t("DOUBLE PRECISION") == ("double", ())
+    assert t("datetime") == t("DATETIME") == ("timestamp", ())
+    assert t("datetime(6)") == ("timestamp", (6,))
+    assert t("timestamp") == ("timestamptz", ())
+    assert t("varchar(100)") == t("VARCHAR(100) COLLATE utf8mb4_bin") == ("varchar", (100,))
+    assert t("VARCHAR(10) CHARACTER SET latin1") == t("NVARCHAR(10)") == ("varchar", (10,))
+    assert t("varchar(40) BINARY") == ("varchar", (40,))
+    assert t("char(32)") == t("CHAR(32)") == ("char", (32,))
+    assert t("TEXT") == t("text") == ("text", ())
+    assert t("TEXT(1000)") == ("text", ())
+    assert t("TEXT(100)") == ("mediumtext", ()) or t("TEXT(100)") == ("text", ())
+    assert t("TEXT(20000)") == ("mediumtext", ())
+    assert t("BLOB") == ("blob", ()) and t("longblob") == ("longblob", ())
+    assert t("json") == t("JSON") == ("json", ())
+    assert t("enum('new','paid')") == t("ENUM('new','paid')") == ("enum", (), False, ("new", "paid"))
+    assert t("enum('it''s','a,b')")[3] == ("it's", "a,b")
+    assert t("set('x','y')")[3] == ("x", "y")
+    assert t("year(4)") == t("year") == ("year", ())
+    assert t("bit(3)") == ("bit", (3,))
+    assert t("int(10) unsigned zerofill")[2] is True
+
+
+def test_types_keep_valid_ddl_as_raw():
+    assert MARIADB.parse_type("VARCHAR(10) COLLATE utf8mb4_bin").raw == "VARCHAR(10)"
+    assert MARIADB.parse_type("bigint(20) unsigned").raw == "bigint(20) unsigned"
+    assert MARIADB.render_type(ColumnType("varchar", (20,))) == "varchar(20)"
+    assert MARIADB.render_type(ColumnType("boolean")) == "tinyint(1)"
+    assert MARIADB.render_type(ColumnType("enum", values=("a", "b'c"))) == "enum('a','b''c')"
+
+
+# -- defaults ------------------------------------------------------------------------------------
+def dflt(raw, type_raw="int(11)", d=MARIADB):
+    value = d.normalize_default(raw, d.parse_type(type_raw))
+    return value and (value.expr, value.kind)
+
+
+def test_defaults_mariadb_catalog_and_compiled_models_agree():
+    assert dflt("'new'", "varchar(20)") == dflt("'new'", "VARCHAR(20)") == ("'new'", "literal")
+    assert dflt("NULL", "varchar(20)") is None and dflt(None) is None
+    assert dflt("0.00", "decimal(10,2)") == dflt("0", "NUMERIC(10, 2)") == ("0.00", "literal")
+    assert dflt("'0'", "decimal(10,2)") == ("0.00", "literal")
+    assert dflt("4.99", "decimal(4,2)") == ("4.99", "literal")
+    assert dflt("1", "tinyint(1)") == dflt("true", "BOOL") == dflt("TRUE", "BOOL") == ("1", "literal")
+    assert dflt("0", "tinyint(1)") == dflt("false", "BOOL") == ("0", "literal")
+    assert dflt("0", "int(11)") == dflt("'0'", "INTEGER") == dflt("(0)", "INTEGER") == ("0", "literal")
+    assert dflt("1.5", "double") == dflt("1.5e0", "DOUBLE") == ("1.5", "literal")
+    assert dflt("current_timestamp()", "datetime") == dflt("now()", "DATETIME") \
+        == dflt("CURRENT_TIMESTAMP", "DATETIME") == dflt("(now())", "DATETIME") \
+        == ("current_timestamp()", "expression")
+    assert dflt("current_timestamp(3)", "datetime(3)") == dflt("now(3)", "DATETIME(3)")
+    assert dflt("'it''s'", "varchar(5)") == dflt("'it\\'s'", "VARCHAR(5)") == ("'it''s'", "literal")
+    assert dflt("uuid()", "char(36)") == dflt("(UUID())", "CHAR(36)") == ("uuid()", "expression")
+    assert dflt("(1 + 2)", "int(11)") == dflt("1+2", "INTEGER") == ("1 + 2", "expression")
+    assert dflt("b'101'", "bit(3)") == ("b'101'", "literal")
+    assert dflt("'2020-01-01'", "date") == ("'2020-01-01'", "literal")
+
+
+def test_defaults_on_update_are_part_of_the_default():
+    mariadb = MARIADB.catalog_default({"column_default": "current_timestamp()",
+                                       "extra": "on update current_timestamp()"}, ColumnType("timestamptz"))
+    assert dflt(mariadb, "timestamp") == dflt("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP", "TIMESTAMP") \
+        == ("current_timestamp() on update current_timestamp()", "expression")
+    assert dflt("current_timestamp()", "timestamp") != dflt(mariadb, "timestamp")
+
+
+def test_defaults_mysql8_catalog_is_unquoted_and_marks_expressions():
+    def my(value, extra, type_raw):
+        ctype = MYSQL.parse_type(type_raw)
+        return dflt(MYSQL.catalog_default({"column_default": value, "extra": extra}, ctype), type_raw, MYSQL)
+
+    assert my("new", "", "varchar(20)") == ("'new'", "literal")
+    assert my("", "", "varchar(20)") == ("''", "literal")
+    assert my("it's", "", "varchar(20)") == ("'it''s'", "literal")
+    assert my("0.00", "", "decimal(8,2)") == ("0.00", "literal")
+    assert my("1", "", "tinyint(1)") == ("1", "literal")
+    assert my("CURRENT_TIMESTAMP", "DEFAULT_GENERATED", "datetime") == ("current_timestamp()", "expression")
+    assert my("CURRENT_TIMESTAMP", "DEFAULT_GENERATED on update CURRENT_TIMESTAMP", "timestamp") \
+        == ("current_timestamp() on update current_timestamp()", "expression")
+    assert my("uuid()", "DEFAULT_GENERATED", "char(36)") == ("uuid()", "expression")
+    assert my("(`a` + 1)", "DEFAULT_GENERATED", "int") == ("a + 1", "expression")
+    assert my(None, "", "int") is None
+    assert my("NULL", "", "varchar(4)") == ("'NULL'", "literal")  # the string, not SQL NULL
+
+
+# -- expressions ---------------------------------------------------------------------------------
+def test_expressions_canonical_across_servers_and_models():
+    assert canonical_expr("`price` >= 0") == canonical_expr("price >= 0") == canonical_expr("(`price` >= 0)") \
+        == "price >= 0"
+    assert canonical_expr("(`a` > 0) and (`b` > 0)") == canonical_expr("a > 0 AND b > 0") == "a > 0 and b > 0"
+    assert canonical_expr("((`a` > 0) or (`b` > 0)) and (`c` > 0)") == "(a > 0 or b > 0) and c > 0"
+    assert canonical_expr("a > 0 or b > 0 and c > 0") == "a > 0 or b > 0 and c > 0"
+    assert canonical_expr("(`status` in (_utf8mb4'new',_utf8mb4'done'))") \
+        == canonical_expr("status IN ('new', 'done')") == "status in ('new', 'done')"
+    assert canonical_expr("a != 1") == canonical_expr("`a` <> 1") == "a <> 1"
+    assert canonical_expr("`x` is not null") == canonical_expr("x IS NOT NULL") == "x is not null"
+    assert canonical_expr("x between 1 and 5") == canonical_expr("(`x` between 1 and 5)")
+    assert canonical_expr("LOWER(`title`)") == canonical_expr("lower(title)") == "lower(title)"
+    assert canonical_expr("(a + b) * c") == "(a + b) * c" and canonical_expr("a + (b * c)") == "a + b * c"
+    assert canonical_expr("a - (b - c)") == "a - (b - c)"
+    assert canonical_expr("json_valid(`attributes`)") == "json_valid(attributes)"
+    assert canonical_expr("`we\"ird col` > 0") == "`we\"ird col` > 0"
+    assert canonical_expr("not (a > 1)") == canonical_expr("NOT a > 1")
+    assert canonical_expr("case when a > 0 then 'p' else 'n' end") \
+        == canonical_expr("CASE WHEN (`a` > 0) THEN 'p' ELSE 'n' END")
+    assert canonical_expr("char_length(`name`) > 0") == canonical_expr("CHARACTER_LENGTH(name) > 0")
+
+
+def test_mysql8_check_clause_with_escaped_quotes():
+    rows = _mysql8_rows()
+    rows["checks"][1]["check_clause"] = "(`status` in (_utf8mb4\\'new\\',_utf8mb4\\'done\\'))"
+    table = MYSQL.build(rows, "app", "8.0.36").tables[0]
+    assert [c.expr for c in table.checks] == ["price >= 0", "status in ('new', 'done')"]
+
+
+# -- MySQL 8 catalog rows, as that server returns them --------------------------------------------
+def _col(name, ordinal, column_type, nullable="NO", default=None, extra="", collation=None, gen=""):
+    return {"table_schema": "app", "table_name": "items", "column_name": name, "ordinal": ordinal,
+            "column_default": default, "is_nullable": nullable, "data_type": column_type.split("(")[0],
+            "column_type": column_type, "charset": None, "collation": collation, "extra": extra,
+            "comment": "", "generation_expression": gen}
+
+
+def _mysql8_rows():
+    ix = {"table_schema": "app", "table_name": "items", "collation": "A", "sub_part": None,
+          "index_type": "BTREE", "expression": None}
+    return {
+        "schemata": [{"schema_name": "app", "charset": "utf8mb4", "collation": "utf8mb4_0900_ai_ci"}],
+        "tables": [{"table_schema": "app", "table_name": "items", "table_type": "BASE TABLE",
+                    "engine": "InnoDB", "collation": "utf8mb4_0900_ai_ci", "charset": "utf8mb4",
+                    "collation_is_default": "Yes", "create_options": "", "comment": ""},
+                   {"table_schema": "app", "table_name": "v_items", "table_type": "VIEW", "engine": None,
+                    "collation": None, "charset": None, "collation_is_default": None,
+                    "create_options": None, "comment": "VIEW"}],
+        "columns": [
+            _col("id", 1, "bigint", extra="auto_increment"),
+            _col("title", 2, "varchar(200)", collation="utf8mb4_0900_ai_ci"),
+            _col("status", 3, "varchar(20)", default="new", collation="utf8mb4_0900_ai_ci"),
+            _col("price", 4, "decimal(8,2)", default="0.00"),
+            _col("active", 5, "tinyint(1)", default="1"),
+            _col("attrs", 6, "json", nullable="YES"),
+            _col("created_at", 7, "datetime", default="CURRENT_TIMESTAMP", extra="DEFAULT_GENERATED"),
+            _col("doubled", 8, "decimal(9,2)", nullable="YES", extra="VIRTUAL GENERATED",
+                 gen="(`price` * 2)"),
+            _col("owner_id", 9, "int", nullable="YES"),
+        ],
+        "indexes": [
+            {**ix, "index_name": "PRIMARY", "non_unique": 0, "seq": 1, "column_name": "id"},
+            {**ix, "index_name": "ix_lower_title", "non_unique": 1, "seq": 1, "column_name": None,
+             "expression": "lower(`title`)", "collation": "A"},
+            {**ix, "index_name": "uq_title", "non_unique": 0, "seq": 1, "column_name": "title"},
+            {**ix, "index_name": "fk_owner", "non_unique": 1, "seq": 1, "column_name": "owner_id"},
+            {**ix, "index_name": "ix_status_desc", "non_unique": 1, "seq": 1, "column_name": "status",
+             "collation": "D"},
+        ],
+        "foreign_keys": [{"table_schema": "app", "table_name": "items", "constraint_name": "fk_owner",
+                          "seq": 1, "column_name": "owner_id", "ref_schema": "app", "ref_table": "items",
+                          "ref_column": "id", "update_rule": "NO ACTION", "delete_rule": "RESTRICT"}],
+        "checks": [{"table_schema": "app", "table_name": "items", "constraint_name": "ck_price",
+                    "check_clause": "(`price` >= 0)", "level": "Table", "enforced": "YES"},
+                   {"table_schema": "app", "table_name": "items", "constraint_name": "ck_status",
+                    "check_clause": "(`status` in (_utf8mb4'new',_utf8mb4'done'))", "level": "Table",
+                    "enforced": "YES"}],
+        "others": [{"kind": "view", "table_schema": "app", "name": "v_items", "on_table": None}],
+    }
+
+
+def _mysql8_models() -> sa.MetaData:
+    md = sa.MetaData()
+    items = sa.Table(
+        "items", md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False, server_default="new"),
+        sa.Column("price", sa.Numeric(8, 2), nullable=False, server_default=sa.text("0")),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.text("true")),
+        sa.Column("attrs", sa.JSON),
+        sa.Column("created_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
+        sa.Column("doubled", sa.Numeric(9, 2), sa.Computed("price * 2")),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("items.id", name="fk_owner", ondelete="RESTRICT")),
+        sa.UniqueConstraint("title", name="uq_title"),
+        sa.CheckConstraint("price >= 0", name="ck_price"),
+        sa.CheckConstraint("status IN ('new', 'done')", name="ck_status"),
+    )
+    sa.Index("ix_lower_title", sa.func.lower(items.c.title))
+    sa.Index("ix_status_desc", items.c.status.desc())
+    return md
+
+
+def test_mysql8_rows_build_the_ir_the_models_declare():
+    live = MYSQL.build(_mysql8_rows(), "app", "8.0.36-0ubuntu")
+    models = load_metadata(_mysql8_models(), MYSQL)
+    assert_in_sync(live, models)
+    table = live.tables[0]
+    assert live.dialect == "mysql" and live.not_compared == ("view v_items",)
+    assert table.column("attrs").type.name == "json"
+    assert table.column("created_at").default.expr == "current_timestamp()"
+    assert table.column("doubled").generated.expr == "price * 2" and not table.column("doubled").generated.stored
+    assert [p.expr for p in next(i for i in table.indexes if i.name == "ix_lower_title").parts] == ["lower(title)"]
+    assert next(i for i in table.indexes if i.name == "fk_owner").implicit
+    assert table.foreign_keys[0].on_delete == "NO ACTION"
+    assert table.options == ()
+
+
+def test_mysql8_rows_report_real_drift():
+    rows = _mysql8_rows()
+    rows["columns"][2]["column_default"] = "pending"
+    rows["columns"][3]["column_type"] = "decimal(10,2)"
+    changes = {(c.kind, c.name) for c in diff(MYSQL.build(rows, "app", "8.0.36"),
+                                              load_metadata(_mysql8_models(), MYSQL))}
+    assert changes == {("alter_column", "status"), ("alter_column", "price")}
+
+
+def test_table_options_relative_to_database_defaults():
+    rows = _mysql8_rows()
+    rows["tables"][0].update(engine="MyISAM", collation="latin1_bin", charset="latin1",
+                             collation_is_default="")
+    rows["columns"][1]["collation"] = "latin1_bin"
+    rows["columns"][2]["collation"] = "utf8mb4_0900_ai_ci"
+    table = MYSQL.build(rows, "app", "8.0.36").tables[0]
+    assert table.options == (("charset", "latin1"), ("collate", "latin1_bin"), ("engine", "MyISAM"))
+    assert table.column("title").collation is None
+    assert table.column("status").collation == "utf8mb4_0900_ai_ci"
+
+
+def test_mariadb_json_is_longtext_with_its_check():
+    cols = (Column("doc", ColumnType("longtext"), collation="utf8mb4_bin"), Column("memo", ColumnType("longtext")))
+    table = Table("t", cols, checks=(Check("doc", "json_valid(doc)"), Check("ck", "memo <> ''")))
+    out = MARIADB.normalize(Schema("mariadb", (table,))).tables[0]
+    assert out.column("doc").type.name == "json" and out.column("doc").collation is None
+    assert out.column("memo").type.name == "longtext"
+    assert [c.name for c in out.checks] == ["ck"]
+
+
+def test_unique_index_is_the_unique_constraint_and_primary_has_no_name():
+    table = Table("t", (Column("a", ColumnType("integer")),), primary_key=PrimaryKey(("A",), "PRIMARY"),
+                  indexes=(Index("u", (IndexPart("a"),), unique=True),))
+    out = MARIADB.normalize(Schema("mariadb", (table,))).tables[0]
+    assert out.indexes[0].is_constraint and out.primary_key == PrimaryKey(("a",))
+
+
+def test_version_predicates():
+    assert MARIADB.is_mariadb and not MYSQL.is_mariadb
+    assert dialects.get("mysql", "8.0.28").supports_instant_drop_column() is False
+    assert MYSQL.supports_instant_drop_column() and MARIADB.supports_instant_drop_column()
+    assert dialects.get("mariadb", "10.2.6").quotes_column_default() is False
+    assert MARIADB.quotes_column_default() and not MYSQL.quotes_column_default()
+    assert dialects.get("mysql", "5.7.40").supports_check() is False
+
+
+# -- rendering one-liners ------------------------------------------------------------------------
+USERS = Table("users", (Column("id", ColumnType("integer", raw="int(11)"), nullable=False,
+                               identity=None),
+                        Column("name", ColumnType("varchar", (20,), raw="varchar(20)"), nullable=False),
+                        Column("email", ColumnType("varchar", (100,), raw="varchar(100)"))),
+              primary_key=PrimaryKey(("id",)))
+NICK = Column("nick", ColumnType("varchar", (30,), raw="varchar(30)"), default=Default("'x'"))
+
+
+def sql(op, d=MARIADB):
+    return d.render(op)
+
+
+def test_render_columns():
+    assert sql(O.AddColumn(USERS, NICK)) == [
+        "ALTER TABLE `users` ADD COLUMN `nick` varchar(30) NULL DEFAULT 'x', ALGORITHM=INSTANT"]
+    assert sql(O.DropColumn(USERS, USERS.columns[2])) == [
+        "ALTER TABLE `users` DROP COLUMN `email`, ALGORITHM=INSTANT"]
+    wider = dataclasses.replace(USERS.columns[1], type=ColumnType("varchar", (40,), raw="varchar(40)"))
+    assert sql(O.AlterColumn(USERS, USERS.columns[1], wider, frozenset({"type"}))) == [
+        "ALTER TABLE `users` MODIFY COLUMN `name` varchar(40) NOT NULL, ALGORITHM=INSTANT"]
+    assert sql(O.AlterColumn(USERS, USERS.columns[1], wider, frozenset({"type"})), MYSQL) == [
+        "ALTER TABLE `users` MODIFY COLUMN `name` varchar(40) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"]
+    narrower = dataclasses.replace(wider, type=ColumnType("varchar", (10,), raw="varchar(10)"))
+    assert sql(O.AlterColumn(USERS, USERS.columns[1], narrower, frozenset({"type"}))) == [
+        "ALTER TABLE `users` MODIFY COLUMN `name` varchar(10) NOT NULL"]
+    with_default = dataclasses.replace(USERS.columns[1], default=Default("'n'"))
+    assert sql(O.AlterColumn(USERS, USERS.columns[1], with_default, frozenset({"default"}))) == [
+        "ALTER TABLE `users` ALTER COLUMN `name` SET DEFAULT 'n', ALGORITHM=INSTANT"]
+    assert sql(O.AlterColumn(USERS, with_default, USERS.columns[1], frozenset({"default"})), MYSQL) == [
+        "ALTER TABLE `users` ALTER COLUMN `name` DROP DEFAULT"]
+    assert sql(O.CopyColumn(USERS, USERS.columns[1], NICK)) == ["UPDATE `users` SET `nick` = `name`"]
+    assert sql(O.FillColumn(USERS, NICK, "'-'")) == ["UPDATE `users` SET `nick` = '-' WHERE `nick` IS NULL"]
+
+
+def test_render_indexes_keys_and_constraints():
+    ix = Index("ix_name", (IndexPart("name", prefix_length=5), IndexPart("email", descending=True)))
+    assert sql(O.CreateIndex(USERS, ix)) == [
+        "ALTER TABLE `users` ADD INDEX `ix_name` (`name`(5), `email` DESC), ALGORITHM=INPLACE, LOCK=NONE"]
+    uq = Index("uq_email", (IndexPart("email"),), unique=True, is_constraint=True)
+    assert sql(O.CreateIndex(USERS, uq)) == [
+        "ALTER TABLE `users` ADD UNIQUE INDEX `uq_email` (`email`), ALGORITHM=INPLACE, LOCK=NONE"]
+    ft = Index("ft", (IndexPart("name"),), method="fulltext")
+    assert sql(O.CreateIndex(USERS, ft))[0].endswith("ADD FULLTEXT INDEX `ft` (`name`), ALGORITHM=INPLACE, LOCK=SHARED")
+    fx = Index("ix_lower", (IndexPart(expr="lower(name)"),))
+    assert sql(O.CreateIndex(USERS, fx), MYSQL)[0].startswith("ALTER TABLE `users` ADD INDEX `ix_lower` ((lower(name)))")
+    assert sql(O.DropIndex(USERS, ix)) == ["ALTER TABLE `users` DROP INDEX `ix_name`, ALGORITHM=INPLACE, LOCK=NONE"]
+    fk = ForeignKey("fk_ref", ("id",), "users", ("id",), on_delete="CASCADE")
+    assert sql(O.AddForeignKey(USERS, fk)) == [
+        "ALTER TABLE `users` ADD CONSTRAINT `fk_ref` FOREIGN KEY (`id`) REFERENCES `users` (`id`) ON DELETE CASCADE"]
+    assert sql(O.AddCheck(USERS, Check("ck", "id > 0"))) == ["ALTER TABLE `users` ADD CONSTRAINT `ck` CHECK (id > 0)"]
+    assert sql(O.DropCheck(USERS, Check("ck", "id > 0"))) == ["ALTER TABLE `users` DROP CONSTRAINT `ck`"]
+    assert sql(O.DropCheck(USERS, Check("ck", "id > 0")), dialects.get("mysql", "8.0.16")) == [
+        "ALTER TABLE `users` DROP CHECK `ck`"]
+    assert sql(O.AddPrimaryKey(dataclasses.replace(USERS, primary_key=None), PrimaryKey(("id",)))) == [
+        "ALTER TABLE `users` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"]
+    assert sql(O.DropPrimaryKey(USERS, USERS.primary_key)) == ["ALTER TABLE `users` DROP PRIMARY KEY"]
+
+
+def test_render_drop_foreign_key_drops_its_implicit_index_too():
+    fk = ForeignKey("fk_ref", ("email",), "users", ("id",))
+    implicit = Index("fk_ref", (IndexPart("email"),), implicit=True)
+    table = dataclasses.replace(USERS, foreign_keys=(fk,), indexes=(implicit,))
+    assert sql(O.DropForeignKey(table, fk)) == [
+        "ALTER TABLE `users` DROP FOREIGN KEY `fk_ref`",
+        "ALTER TABLE `users` DROP INDEX `fk_ref`, ALGORITHM=INPLACE, LOCK=NONE"]
+    explicit = dataclasses.replace(table, indexes=(Index("ix_email", (IndexPart("email"),)),))
+    assert sql(O.DropForeignKey(explicit, fk)) == ["ALTER TABLE `users` DROP FOREIGN KEY `fk_ref`"]
+
+
+def test_render_tables_and_hostile_names():
+    weird = Table('we"ird `t`', (Column("sp ace", ColumnType("integer", raw="int"), nullable=False,
+                                        comment="it's"),
+                                 Column("ünï", ColumnType("varchar", (3,), raw="varchar(3)"),
+                                        collation="latin1_bin")),
+                  primary_key=PrimaryKey(("sp ace",)), comment="a\\b", options=(("engine", "MyISAM"),))
+    assert sql(O.CreateTable(weird)) == [
+        "CREATE TABLE `we\"ird ``t``` (\n  `sp ace` int NOT NULL COMMENT 'it''s',\n"
+        "  `ünï` varchar(3) COLLATE latin1_bin NULL,\n  PRIMARY KEY (`sp ace`)\n) ENGINE=MyISAM COMMENT='a\\\\b'"]
+    assert sql(O.DropTable(weird)) == ["DROP TABLE `we\"ird ``t```"]
+    assert sql(O.SetTableComment(USERS, None)) == ["ALTER TABLE `users` COMMENT=''"]
+    assert sql(O.SetTableOptions(USERS, (("engine", "MyISAM"),))) == ["ALTER TABLE `users` ENGINE=MyISAM"]
+    assert sql(O.CopyRows(USERS, source=weird, columns=(("id", "sp ace"),))) == [
+        "INSERT INTO `users` (`id`) SELECT `sp ace` FROM `we\"ird ``t```"]
+
+
+def test_render_sync_triggers_and_what_mysql_has_not():
+    old, new = USERS.columns[1], dataclasses.replace(USERS.columns[1], name="full_name")
+    create = sql(O.CreateSyncTrigger(USERS, old, new))
+    assert create[0].startswith("CREATE TRIGGER `sd_sync_users_name_full_name_ins` BEFORE INSERT ON `users`")
+    assert "BEFORE UPDATE" in create[1] and "<=>" in create[1]
+    assert sql(O.DropSyncTrigger(USERS, old, new)) == [
+        "DROP TRIGGER IF EXISTS `sd_sync_users_name_full_name_ins`",
+        "DROP TRIGGER IF EXISTS `sd_sync_users_name_full_name_upd`"]
+    long = dataclasses.replace(new, name="x" * 64)
+    assert all(len(n) <= 64 for n in MARIADB.sync_trigger_names(O.CreateSyncTrigger(USERS, old, long)))
+    with pytest.raises(PlanError):
+        MARIADB.render(O.CreateEnum(None, EnumType("mood", ("a",))))
+
+
+def test_hazards_transactional_and_rollback():
+    kinds = lambda op, d=MARIADB: sorted({h.kind.value for h in d.hazards(op)})  # noqa: E731
+    assert kinds(O.AddColumn(USERS, NICK)) == []
+    assert kinds(O.AddColumn(USERS, dataclasses.replace(NICK, default=Default("uuid()", "expression")))) \
+        == ["table_rewrite"]
+    narrower = dataclasses.replace(USERS.columns[1], type=ColumnType("varchar", (10,)))
+    assert kinds(O.AlterColumn(USERS, USERS.columns[1], narrower, frozenset({"type"}))) == [
+        "blocking_lock", "table_rewrite"]
+    not_null = dataclasses.replace(USERS.columns[2], nullable=False)
+    assert kinds(O.AlterColumn(USERS, USERS.columns[2], not_null, frozenset({"nullable"}))) == [
+        "table_rewrite", "validation_scan"]
+    assert "index_build" in kinds(O.CreateIndex(USERS, Index("i", (IndexPart("name"),))))
+    assert "table_rewrite" in kinds(O.AddForeignKey(USERS, ForeignKey("f", ("id",), "users", ("id",))))
+    assert "validation_scan" in kinds(O.AddCheck(USERS, Check("ck", "id > 0")))
+    assert MARIADB.transactional(O.AddColumn(USERS, NICK)) is False
+    assert MARIADB.session_settings(O.AddColumn(USERS, NICK)) == ["SET SESSION lock_wait_timeout = 10"]
+    assert MARIADB.render_rollback(O.AddColumn(USERS, NICK)) == [
+        "ALTER TABLE `users` DROP COLUMN `nick`, ALGORITHM=INSTANT"]
+    assert MARIADB.render_rollback(O.DropTable(USERS)) is None
+    assert MARIADB.render_rollback(O.CopyColumn(USERS, USERS.columns[1], NICK)) == []
+
+
+# -- live: models → database → introspect --------------------------------------------------------
+def _create_all(url: str, md: sa.MetaData) -> None:
+    engine = sa.create_engine(url)
+    try:
+        md.create_all(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("models", [rich.for_dialect("mariadb"), bookshop.metadata], ids=["rich", "bookshop"])
+def test_models_round_trip_in_sync(models):
+    with scratch_database("mariadb") as url:
+        _create_all(url, models)
+        live = load(url)
+    declared = load_metadata(models, dialects.get("mariadb", live.server_version))
+    assert_in_sync(live, declared)
+    assert_in_sync(declared, live)
+    assert snapshot.from_json(snapshot.to_json(live)) == live
+
+
+def test_models_drift_is_reported():
+    with scratch_database("mariadb") as url:
+        _create_all(url, bookshop.metadata)
+        execute(url, ["ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'pending'",
+                      "ALTER TABLE books MODIFY title VARCHAR(500) NOT NULL",
+                      "DROP INDEX ix_books_deleted_at ON books"])
+        live = load(url)
+    changes = {(c.kind, c.name) for c in diff(live, load_metadata(bookshop.metadata, MARIADB))}
+    assert changes == {("alter_column", "status"), ("alter_column", "title"), ("add_index", "ix_books_deleted_at")}
+
+
+def test_hostile_identifiers_introspect_and_render_back():
+    ddl = ["CREATE TABLE `pa rent` (`ïd` int PRIMARY KEY)",
+           "CREATE TABLE `we\"ird` (`ba``ck` int NOT NULL, `sp ace` varchar(10) DEFAULT 'a''b\\\\c' COMMENT '100%',"
+           " `ünï` int, PRIMARY KEY (`ba``ck`), UNIQUE KEY `u q` (`sp ace`), KEY `i\"x` (`ünï`),"
+           " CONSTRAINT `f k` FOREIGN KEY (`ünï`) REFERENCES `pa rent` (`ïd`),"
+           " CONSTRAINT `c\"k` CHECK (`ba``ck` > 0 AND `sp ace` <> '%')) COMMENT 'we''ird'"]
+    with scratch_database("mariadb") as a, scratch_database("mariadb") as b:
+        execute(a, ddl)
+        first = load(a)
+        statements = []
+        for table in sorted(first.tables, key=lambda t: t.name):
+            statements += MARIADB.render(O.CreateTable(table))
+            statements += [s for ix in table.indexes if not ix.is_constraint and not ix.implicit
+                           for s in MARIADB.render(O.CreateIndex(table, ix))]
+        execute(b, statements)
+        second = load(b)
+    weird = first.table('we"ird')
+    assert weird.column("ba`ck") and weird.column("sp ace").default.expr == "'a''b\\\\c'"
+    assert {c.name for c in weird.checks} == {'c"k'}
+    assert_in_sync(first, second)
+    assert first == second
+
+
+# -- live: apply each op's SQL and re-introspect ---------------------------------------------------
+BASE_DDL = ("CREATE TABLE {t} (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20) NOT NULL,"
+            " email varchar(100) NULL, status enum('a','b') NOT NULL DEFAULT 'a', ref int NULL,"
+            " KEY ix_name (name), CONSTRAINT {t}_ck CHECK (ref > 0),"
+            " CONSTRAINT {t}_fk FOREIGN KEY (ref) REFERENCES {t} (id)) COMMENT 'base'")
+
+
+class LiveDB:
+    """One scratch database and one pooled engine for the many small apply-and-reintrospect tests."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def run(self, statements) -> None:
+        raw = self.engine.raw_connection()  # a DBAPI cursor: no %-formatting of the SQL
+        try:
+            cur = raw.cursor()
+            for statement in statements:
+                cur.execute(statement)
+            cur.close()
+        finally:
+            raw.close()
+
+    def schema(self) -> Schema:
+        with self.engine.connect() as conn:
+            return dialects.for_connection(conn).introspect(conn)
+
+    def table(self, name: str) -> Table:
+        return self.schema().table(name)
+
+
+@pytest.fixture(scope="module")
+def my_db():
+    with scratch_database("mariadb") as url:
+        db = LiveDB(url)
+        yield db
+        db.engine.dispose()
+
+
+def _apply(db: LiveDB, name: str, make_op) -> tuple[Table, Table, object]:
+    db.run([BASE_DDL.format(t=name)])
+    before = db.table(name)
+    op = make_op(before)
+    db.run(MARIADB.render(op))
+    return before, db.table(name), op
+
+
+def _expected(op, before: Table) -> Schema:
+    after = op.apply(before)
+    if op.kind == "drop_foreign_key":  # its implicit index goes with it (see render_drop_foreign_key)
+        after = dataclasses.replace(after, indexes=tuple(i for i in after.indexes if not i.implicit))
+    return MARIADB.normalize(Schema("mariadb", (after,)))
+
+
+OPS = {
+    "add_column": lambda t: O.AddColumn(t, Column("nick", ColumnType("varchar", (30,), raw="varchar(30)"),
+                                                  nullable=False, default=Default("'x'"))),
+    "add_column_ts": lambda t: O.AddColumn(t, Column("at", ColumnType("timestamptz", raw="timestamp"),
+                                                     default=MARIADB.normalize_default(
+                                                         "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP",
+                                                         ColumnType("timestamptz")))),
+    "drop_column": lambda t: O.DropColumn(t, t.column("email")),
+    "widen": lambda t: O.AlterColumn(t, t.column("name"), dataclasses.replace(
+        t.column("name"), type=ColumnType("varchar", (60,), raw="varchar(60)")), frozenset({"type"})),
+    "narrow": lambda t: O.AlterColumn(t, t.column("email"), dataclasses.replace(
+        t.column("email"), type=ColumnType("varchar", (50,), raw="varchar(50)")), frozenset({"type"})),
+    "enum_append": lambda t: O.AlterColumn(t, t.column("status"), dataclasses.replace(
+        t.column("status"), type=ColumnType("enum", values=("a", "b", "c"))), frozenset({"type"})),
+    "set_not_null": lambda t: O.AlterColumn(t, t.column("email"), dataclasses.replace(
+        t.column("email"), nullable=False), frozenset({"nullable"})),
+    "set_default": lambda t: O.AlterColumn(t, t.column("name"), dataclasses.replace(
+        t.column("name"), default=Default("'anon'")), frozenset({"default"})),
+    "drop_default": lambda t: O.AlterColumn(t, t.column("status"), dataclasses.replace(
+        t.column("status"), default=None), frozenset({"default"})),
+    "comment": lambda t: O.AlterColumn(t, t.column("name"), dataclasses.replace(
+        t.column("name"), comment="who"), frozenset({"comment"})),
+    "collation": lambda t: O.AlterColumn(t, t.column("name"), dataclasses.replace(
+        t.column("name"), collation="utf8mb4_bin"), frozenset({"collation"})),
+    "table_comment": lambda t: O.SetTableComment(t, "new 'comment'"),
+    "table_options": lambda t: O.SetTableOptions(t, (("charset", "latin1"),)),
+    "create_index": lambda t: O.CreateIndex(t, Index("ix_email", (IndexPart("email", prefix_length=10),
+                                                                  IndexPart("name", descending=True)))),
+    "create_unique": lambda t: O.CreateIndex(t, Index("uq_email", (IndexPart("email"),), unique=True,
+                                                      is_constraint=True)),
+    "create_fulltext": lambda t: O.CreateIndex(t, Index("ft_name", (IndexPart("name"),), method="fulltext")),
+    "drop_index": lambda t: O.DropIndex(t, next(i for i in t.indexes if i.name == "ix_name")),
+    "add_fk": lambda t: O.AddForeignKey(t, ForeignKey("fk_new", ("id",), t.name, ("id",), on_delete="CASCADE")),
+    "drop_fk": lambda t: O.DropForeignKey(t, t.foreign_keys[0]),
+    "add_check": lambda t: O.AddCheck(t, Check("ck_name", "name <> ''")),
+    "drop_check": lambda t: O.DropCheck(t, t.checks[0]),
+    "drop_pk_add_pk": lambda t: O.AddPrimaryKey(dataclasses.replace(t, primary_key=None), PrimaryKey(("id",))),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OPS))
+def test_apply_and_reintrospect(my_db, kind):
+    name = f"t_{kind}"
+    if kind == "drop_pk_add_pk":
+        my_db.run([BASE_DDL.format(t=name), f"ALTER TABLE {name} MODIFY id int NOT NULL",
+                   f"ALTER TABLE {name} DROP FOREIGN KEY {name}_fk", f"ALTER TABLE {name} DROP PRIMARY KEY"])
+        before = my_db.table(name)
+        op = OPS[kind](before)
+        my_db.run(MARIADB.render(op))
+        after = my_db.table(name)
+    else:
+        before, after, op = _apply(my_db, name, OPS[kind])
+    assert_in_sync(Schema("mariadb", (after,)), _expected(op, before))
+    assert after != before
+    if kind == "drop_fk":
+        assert not any(i.name == f"{name}_fk" for i in after.indexes)
+    rollback = MARIADB.render_rollback(op)
+    if rollback and kind not in ("drop_pk_add_pk", "narrow", "table_options", "drop_fk"):
+        my_db.run(rollback)
+        assert_in_sync(Schema("mariadb", (my_db.table(name),)), Schema("mariadb", (before,)))
+
+
+def test_sync_triggers_keep_both_columns_in_step(my_db):
+    my_db.run(["CREATE TABLE people (id int PRIMARY KEY, name varchar(20) NOT NULL)",
+               "ALTER TABLE people ADD COLUMN full_name varchar(20) NULL"])
+    table = my_db.table("people")
+    op = O.CreateSyncTrigger(table, table.column("name"), table.column("full_name"))
+    my_db.run(MARIADB.render(op))
+    my_db.run(["INSERT INTO people (id, name) VALUES (1, 'old')",
+               "INSERT INTO people (id, full_name) VALUES (2, 'new')",
+               "UPDATE people SET name = 'old2' WHERE id = 1",
+               "UPDATE people SET full_name = 'new2' WHERE id = 2"])
+    with my_db.engine.connect() as c:
+        rows = c.exec_driver_sql("SELECT id, name, full_name FROM people ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [(1, "old2", "old2"), (2, "new2", "new2")]
+    assert "trigger sd_sync_people_name_full_name_ins on people" in my_db.schema().not_compared
+    my_db.run(MARIADB.render(O.DropSyncTrigger(table, table.column("name"), table.column("full_name"))))
+    assert not any(n.startswith("trigger") for n in my_db.schema().not_compared)
