@@ -92,3 +92,69 @@ def __getattr__(attr: str) -> MetaData:
     if m is None:
         raise AttributeError(attr)
     return build(int(m.group(2)), m.group(1), drift=bool(m.group(3)))
+
+
+# -- the same schema as an IR built in memory (no database, no models) ---------------------------
+def build_ir(n: int, drift: bool = False, dialect: str = "postgresql"):
+    """The IR of ``build(n, drift=drift)`` as PostgreSQL would report it, built directly."""
+    from schemadrift.ir import Schema
+
+    changed = drifted_tables(n) if drift else []
+    variants = {i: k % 4 + 1 for k, i in enumerate(changed)}
+    return Schema(dialect=dialect, tables=tuple(_ir_table(i, variants.get(i, 0)) for i in range(1, n + 1)),
+                  default_schema="public")
+
+
+def _ir_table(i: int, variant: int):
+    from schemadrift.ir import Check, Column, ColumnType, Default, ForeignKey, Identity, Index, IndexPart, \
+        PrimaryKey, Table
+
+    name = table_name(i)
+    integer, ts = ColumnType("integer", raw="integer"), ColumnType("timestamp", raw="timestamp without time zone")
+
+    def varchar(size):
+        return ColumnType("varchar", (size,), raw=f"character varying({size})")
+
+    def default(expr, kind="literal"):
+        return Default(expr, kind, raw=expr)
+
+    columns = [
+        Column("id", integer, False, identity=Identity("autoincrement")),
+        Column("parent_id", integer), Column("owner_id", integer),
+        Column("code", varchar(32), False),
+        Column("name", varchar(300 if variant == 1 else 200), False, default("'unnamed'")),
+        Column("description", ColumnType("text", raw="text")),
+        Column("amount", ColumnType("numeric", (12, 2), raw="numeric(12,2)"), False, default("0")),
+        Column("is_active", ColumnType("boolean", raw="boolean"), False, default("true")),
+        Column("status", varchar(20), False, default("'new'")),
+        Column("quantity", integer, False, default("1" if variant == 3 else "0")),
+        Column("payload", ColumnType("json", raw="json")),
+        Column("birth_date", ColumnType("date", raw="date")),
+        Column("created_at", ts, False, default("current_timestamp", "expression")),
+        Column("updated_at", ts, variant != 4),
+    ]
+    if variant != 2:
+        columns.append(Column("ratio", ColumnType("double", raw="double precision")))
+    if variant == 1:
+        columns.append(Column("extra_note", varchar(50)))
+
+    def index(ix, *cols, **kw):
+        return Index(f"ix_{name}_{ix}", tuple(IndexPart(column=c) for c in cols), **kw)
+
+    indexes = [Index(f"uq_{name}_code", (IndexPart(column="code"),), unique=True, is_constraint=True),
+               index("name", "name"), index("parent", "parent_id")]
+    if variant != 2:
+        indexes.append(index("status_created", "status", "created_at"))
+    if variant == 3:
+        indexes.append(index("code_birth", "code", "birth_date"))
+    fks = []
+    if i > 1:
+        fks.append(ForeignKey(f"fk_{name}_parent", ("parent_id",), table_name(i - 1), ("id",),
+                              on_delete="CASCADE"))
+    if i > 2:
+        fks.append(ForeignKey(f"fk_{name}_owner", ("owner_id",), table_name(max(1, i // 2)), ("id",)))
+    checks = [Check(f"ck_{name}_status", "status in ('new', 'active', 'closed')")]
+    if variant != 4:
+        checks.append(Check(f"ck_{name}_quantity", "quantity >= 0"))
+    return Table(name, tuple(columns), PrimaryKey(("id",)), tuple(sorted(indexes, key=lambda x: x.name)),
+                 tuple(sorted(fks, key=lambda f: f.name)), tuple(sorted(checks, key=lambda c: c.name)))

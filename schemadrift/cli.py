@@ -7,12 +7,11 @@ traceback only with ``--debug``), and never shows a password.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import traceback
 
 from . import dialects, output, snapshot, sources
-from .errors import SchemadriftError, UsageError, redact
+from .errors import SchemadriftError, UsageError, redact, url_secrets
 
 PROG = "schemadrift"
 PHASES = ("expand", "backfill", "contract", "all")
@@ -166,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
-    secrets = _passwords(argv)
+    secrets = url_secrets(argv)
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
@@ -194,16 +193,6 @@ def _error(message: str, secrets: tuple[str, ...]) -> None:
     if sys.stderr.isatty():
         sys.stderr.write("\r\x1b[K")  # clear a progress line left by the failed step
     print(f"{PROG}: error: {line}", file=sys.stderr)
-
-
-def _passwords(argv: list[str]) -> tuple[str, ...]:
-    """Passwords in URL arguments, to mask wherever they might be echoed (driver messages)."""
-    found = []
-    for arg in argv:
-        m = re.match(r"[a-z][\w+.-]*://[^:/@\s]*:([^@\s]+)@", arg, re.I)
-        if m:
-            found.append(m.group(1))
-    return tuple(found)
 
 
 def run_compare(args) -> int:
@@ -275,7 +264,22 @@ def _diff(args):
     progress("comparing")
     result = diff(a, b, renames=dict(args.rename))
     progress.done()
+    _warn_unused_renames(args.rename, result)
     return result
+
+
+def _warn_unused_renames(renames: list[tuple[str, str]], d) -> None:
+    """A warning for each --rename that matched no dropped-and-added pair (a typo, most likely)."""
+    used = set()
+    for c in d.changes:
+        if c.kind == "rename_column":
+            used.add(f"{c.qualified_table}.{c.name}")
+        elif c.kind == "rename_table":
+            used.add(c.qualified_table)  # the old name
+    for old, new in renames:
+        if old not in used:
+            print(f"{PROG}: warning: --rename {old}={new} matches no dropped and added pair; ignored",
+                  file=sys.stderr)
 
 
 def _plan(d):

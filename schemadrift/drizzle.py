@@ -50,7 +50,7 @@ __all__ = ["is_drizzle_snapshot", "is_drizzle_journal", "resolve_folder", "resol
 
 #: (snapshot ``dialect`` field, ``version``) pairs this reader understands
 SUPPORTED_VERSIONS = {
-    "postgresql": ("6", "7"), "pg": ("3", "4", "5"),
+    "postgresql": ("6", "7"), "pg": ("5",),
     "mysql": ("3", "4", "5"),
 }
 
@@ -132,7 +132,8 @@ def _source(label: str, data: dict, path: Path) -> Source:
         return reader_cls(data, dialects.get(name), str(path)).read()
 
     fixed = family if reader_cls.fixed_dialect else None
-    return Source(label, fixed, "builder", build, fallback=family, exclude=(MIGRATIONS_TABLE,))
+    return Source(label, fixed, "builder", build, fallback=family, exclude=(MIGRATIONS_TABLE,),
+                  declared_schemas=reader_cls.declared_schemas(data))
 
 
 def reader_for(data: dict, path: Path | str = "snapshot") -> type[SnapshotReader]:
@@ -163,6 +164,11 @@ class SnapshotReader:
     #: attributes a drizzle snapshot of this family cannot record: never reported as drift
     UNKNOWN: ClassVar[frozenset[str]] = frozenset({"comment", "collation", "options"})
     CHECKS_KEY: ClassVar[str] = "checkConstraints"
+
+    @classmethod
+    def declared_schemas(cls, data: dict) -> tuple[str, ...] | None:
+        """The schemas the snapshot declares (None: the database named by the other side)."""
+        return None
 
     def __init__(self, data: dict, dialect: Dialect, label: str = "snapshot"):
         self.data = data
@@ -213,8 +219,12 @@ class SnapshotReader:
         return ()
 
     def not_compared(self) -> tuple[str, ...]:
-        return tuple(sorted(f"view {self.qualified(v.get('schema'), v['name'])}"
+        return tuple(sorted(f"view {self.object_name(v.get('schema'), v['name'])}"
                             for v in _values(self.data.get("views"))))
+
+    def object_name(self, schema: str | None, name: str) -> str:
+        """A schema-level object's name as the introspectors list it under "not compared"."""
+        return self.qualified(schema, name)
 
     def qualified(self, schema: str | None, name: str) -> str:
         schema = self.ir_schema(schema)
@@ -243,7 +253,7 @@ class SnapshotReader:
         generated = c.get("generated")
         return Column(
             name=c["name"], type=ctype, nullable=not (c.get("notNull") or c.get("primaryKey") or not_null),
-            default=None if generated or identity and identity.kind != "autoincrement" else
+            default=None if generated or (identity and identity.kind != "autoincrement") else
             self.d.normalize_default(self.default_text(c), ctype),
             identity=identity,
             generated=Generated(self.expr(t, generated["as"]),
@@ -271,12 +281,9 @@ class SnapshotReader:
         composite = list(_values(t.get("compositePrimaryKeys")))
         if composite:
             pk = composite[0]
-            return PrimaryKey(columns=tuple(pk["columns"]), name=self.pk_name(t, pk.get("name")))
+            return PrimaryKey(columns=tuple(pk["columns"]), name=pk.get("name") or None)
         flagged = tuple(c["name"] for c in columns if c.get("primaryKey"))
         return PrimaryKey(columns=flagged) if flagged else None
-
-    def pk_name(self, t: dict, name: str | None) -> str | None:
-        return name or None
 
     def uniques(self, t: dict, columns: list[dict]) -> tuple[Index, ...]:
         return tuple(Index(name=u["name"], parts=tuple(IndexPart(column=c) for c in u["columns"]),
@@ -330,11 +337,26 @@ class PgSnapshotReader(SnapshotReader):
     SERIALS: ClassVar[dict[str, str]] = {"smallserial": "smallint", "serial": "integer",
                                          "bigserial": "bigint"}
 
+    def __init__(self, data: dict, dialect: Dialect, label: str = "snapshot"):
+        super().__init__(data, dialect, label)
+        # old snapshots name a column's enum type without its schema (typeSchema)
+        self.enum_schemas = {e["name"]: e.get("schema") or "public" for e in _values(data.get("enums"))}
+
     def default_schema(self) -> str | None:
         return "public"
 
+    @classmethod
+    def declared_schemas(cls, data: dict) -> tuple[str, ...] | None:
+        found = {"public"} | {s for s in _values(data.get("schemas")) if isinstance(s, str)}
+        found |= {t.get("schema") or "public" for t in _values(data.get("tables"))}
+        found |= {e.get("schema") or "public" for e in _values(data.get("enums"))}
+        return tuple(sorted(found))
+
     def ir_schema(self, schema: str | None) -> str | None:
         return None if schema in (None, "", "public") else schema
+
+    def object_name(self, schema: str | None, name: str) -> str:
+        return f"{schema or 'public'}.{name}"
 
     def enums(self) -> tuple[EnumType, ...]:
         out = []
@@ -347,7 +369,7 @@ class PgSnapshotReader(SnapshotReader):
 
     def not_compared(self) -> tuple[str, ...]:
         out = list(super().not_compared())
-        out += [f"sequence {self.qualified(s.get('schema'), s['name'])}"
+        out += [f"sequence {self.object_name(s.get('schema'), s['name'])}"
                 for s in _values(self.data.get("sequences"))]
         out += [f"policy {p['name']}" + (f" on {p['on']}" if p.get("on") else "")
                 for p in _values(self.data.get("policies"))]
@@ -370,10 +392,10 @@ class PgSnapshotReader(SnapshotReader):
             base, identity = self.SERIALS[base.lower()], Identity("autoincrement")
         elif c.get("identity"):
             identity = _pg_identity(c["identity"])
-        if c.get("typeSchema") and c["typeSchema"] != "public":
-            base = self.d.quote(c["typeSchema"]) + "." + self.d.quote(base)
-        elif c.get("typeSchema"):
-            base = self.d.quote(base)
+        type_schema = c.get("typeSchema") or self.enum_schemas.get(base)
+        if type_schema:  # an enum: its name is exact (quoted), qualified outside public
+            base = self.d.quote(base) if type_schema == "public" else \
+                self.d.quote(type_schema) + "." + self.d.quote(base)
         return self.d.parse_type(base + "[]" * dims), identity, identity is not None
 
     def index(self, t: dict, ix: dict) -> Index:

@@ -21,6 +21,7 @@ FORMATS = ("text", "json", "markdown", "sql")
 ADD, DROP, ALTER = "+", "-", "~"
 _ANSI = {ADD: "32", DROP: "31", ALTER: "33", "bold": "1", "dim": "2"}
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+_OPTIONAL_NAME = ("primary key", "table")
 _NOUNS = {"table": "table", "column": "column", "primary_key": "primary key", "index": "index",
           "unique": "unique", "foreign_key": "foreign key", "check": "check", "enum": "enum type"}
 
@@ -89,6 +90,8 @@ def describe(c: Change) -> Line:
     if verb == "rename":
         line.name, line.target = _name_of(c.before), _name_of(c.after)
     elif verb == "alter":
+        if noun == "table":
+            line.name = None  # the group heading already names it
         line.attrs = [(attr, _value(attr, v["before"]), _value(attr, v["after"]))
                       for attr, v in c.attributes().items()]
     elif noun != "table":
@@ -198,8 +201,13 @@ def _value(attr: str, value) -> str:
     if attr == "comment":
         return _sql_string(value)
     if isinstance(value, dict):
+        if attr == "identity":
+            kind = str(value.get("kind", "")).replace("_", " ")
+            return " ".join([kind] + [f"{k} {v}" for k, v in value.items() if k != "kind"])
         return "{" + ", ".join(f"{k}={_value(k, v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
+        if attr == "options":
+            return ", ".join(f"{k}={v}" for k, v in value) if value else "(none)"
         if attr in ("columns", "ref_columns", "include"):
             return _cols(value)
         if attr == "values":
@@ -264,7 +272,7 @@ def _table_note(t: Table) -> str:
         return ""
     counts = [f"{len(t.columns)} column{'s' if len(t.columns) != 1 else ''}"]
     if t.indexes:
-        counts.append(f"{len(t.indexes)} ind{'ices' if len(t.indexes) != 1 else 'ex'}")
+        counts.append(f"{len(t.indexes)} index{'es' if len(t.indexes) != 1 else ''}")
     if t.foreign_keys:
         counts.append(f"{len(t.foreign_keys)} foreign key{'s' if len(t.foreign_keys) != 1 else ''}")
     return ", ".join(counts)
@@ -285,8 +293,11 @@ def diff_text(d: Diff, color: bool = False, extra: list[str] | None = None) -> s
     and what was not compared (and ``extra`` statements of another engine)."""
     paint = _painter(color)
     out = [paint("bold", summary(d, extra))]
+    previous: Group | None = None
     for g in groups(d):
-        out.append("")
+        if previous is None or previous.lines or g.lines:  # added/dropped tables stay one list
+            out.append("")
+        previous = g
         head = f"{g.marker} {g.title}" + (f"  ({g.heading})" if g.heading else "")
         out.append(paint(g.marker, paint("bold", head)))
         out += [paint(line.marker, "    " + text_line(line)) for line in g.lines]
@@ -300,7 +311,7 @@ def diff_text(d: Diff, color: bool = False, extra: list[str] | None = None) -> s
 def text_line(line: Line) -> str:
     """One change as plain text."""
     head = f"{line.marker} {line.noun}"
-    if line.name is not None or line.noun != "primary key":
+    if line.name is not None or line.noun not in _OPTIONAL_NAME:
         head += f" {shown_name(line.name)}"
     if line.target is not None:
         return f"{head} → {shown_name(line.target)} (rename)"
@@ -380,7 +391,7 @@ _MD_WORD = {ADD: "Added", DROP: "Dropped", ALTER: "Changed"}
 def md_line(line: Line) -> str:
     """One change as a Markdown list item."""
     verb = {ADD: "added", DROP: "dropped", ALTER: "changed"}[line.marker]
-    name = "" if line.name is None and line.noun == "primary key" else " " + code(line.name or "(unnamed)")
+    name = "" if line.name is None and line.noun in _OPTIONAL_NAME else " " + code(line.name or "(unnamed)")
     head = f"{line.noun}{name}"
     if line.target is not None:
         return f"**renamed** {head} → {code(line.target)}"

@@ -48,6 +48,9 @@ class Source:
     #: table globs that are the declaring tool's own bookkeeping (drizzle's ``__drizzle_migrations``):
     #: left out of both sides of a comparison
     exclude: tuple[str, ...] = ()
+    #: the schemas a declared source (a snapshot) declares: without --schema, the other side is
+    #: read for these only ("when one side is models or a snapshot, the schemas that side declares")
+    declared_schemas: tuple[str, ...] | None = None
 
     def load(self, dialect: str | None = None, schemas: list[str] | None = None,
              connect_timeout: float = 10) -> Schema:
@@ -347,6 +350,8 @@ def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[
         raise UsageError("neither source has a dialect of its own: give --dialect "
                          f"({', '.join(dialects.NAMES)})")
     first, second = (a, b) if a.dialect is not None or b.dialect is None else (b, a)
+    if not schemas and (a.declared_schemas or b.declared_schemas):
+        schemas = sorted(set(a.declared_schemas or ()) | set(b.declared_schemas or ()))
     if progress:
         progress(f"reading {first.label}")
     loaded_first = first.load(dialect, schemas, connect_timeout)

@@ -349,3 +349,61 @@ def test_debug_shows_the_traceback(sqlite_url):
     assert rc == 2
     assert "Traceback" in err
     assert err.strip().splitlines()[-1].startswith("schemadrift: error: malformed database URL")
+
+
+def test_inspect_models_without_dialect(models_dir):
+    assert_error(run("inspect", f"{models_dir}/good.py:metadata"), "no dialect of its own", "--dialect")
+
+
+# -- inputs that look odd but are valid: they must work -----------------------------------------
+def _quote(url: str, name: str) -> str:
+    if url.startswith("mysql"):
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def two_dbs(request):
+    """A database and an empty one (an existing empty file for SQLite, which is opened read-only)."""
+    from conftest import scratch_database
+    with scratch_database(request.param) as a, scratch_database(request.param) as empty:
+        if request.param == "sqlite":
+            open(sa.make_url(empty).database, "wb").close()
+        yield a, empty
+
+
+def test_hostile_table_names_work(two_dbs):
+    a, empty = two_dbs
+    names = ['qu"ote', "back`tick", "sp ace", "ünïcødé"]
+    execute(a, [f"CREATE TABLE {_quote(a, n)} (id INTEGER PRIMARY KEY)" for n in names])
+    rc, out, err = run("compare", a, a)
+    assert (rc, err) == (0, ""), out + err
+    rc, out, err = run("compare", empty, a, "--format", "json")
+    assert (rc, err) == (1, ""), out + err
+    assert {c["table"] for c in json.loads(out)["changes"]} == set(names)
+
+
+def test_zero_tables_and_an_empty_side(two_dbs):
+    a, empty = two_dbs
+    execute(a, ["CREATE TABLE t (id INTEGER PRIMARY KEY)"])
+    rc, out, err = run("inspect", empty)
+    assert (rc, err) == (0, "") and json.loads(out).get("tables", []) == []
+    rc, out, err = run("compare", empty, empty)
+    assert (rc, out, err) == (0, "In sync: no differences.\n", "")
+    rc, out, err = run("compare", empty, a)
+    assert (rc, err) == (1, "") and "+ t  (new table: 1 column)" in out
+
+
+def test_include_matching_nothing_is_a_warning(sqlite_url, tmp_path):
+    other = tmp_path / "other.db"
+    import sqlite3
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE u (id INTEGER PRIMARY KEY)")
+    con.close()
+    for target in (sqlite_url, f"sqlite:///{other}"):  # the same tables, then different ones
+        rc, out, err = run("compare", sqlite_url, target, "--include", "zz_*")
+        assert rc == 0, out + err  # nothing left to compare on either side
+        assert err == "schemadrift: warning: --include 'zz_*' matches no table\n"
+    rc, out, err = run("compare", sqlite_url, f"sqlite:///{other}", "--include", "zz_*", "--include", "u")
+    assert rc == 1 and "+ u" in out
+    assert err == "schemadrift: warning: --include 'zz_*' matches no table\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import execute, scratch_database, split_sql
+
 from schemadrift import dialects, snapshot
 from schemadrift.differ import diff, explain
 

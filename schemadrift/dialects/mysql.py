@@ -24,13 +24,24 @@ import sqlalchemy as sa
 
 from ..errors import PlanError
 from ..ir import (
-    Check, Column, ColumnType, Default, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
-    Schema, Table,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
 )
 from ..models import ModelReader
-from ..planner.model import Hazard, HazardKind
 from ..planner import ops as O
+from ..planner.model import Hazard, HazardKind
 from .base import Dialect
+from .mysql_expr import canonical_expr, quote_string, unquote
 
 # -- type facts ---------------------------------------------------------------------------------
 TYPE_ALIASES = {
@@ -61,253 +72,14 @@ DEFAULT_COLLATIONS = {
               "ucs2": "ucs2_general_ci", "utf16": "utf16_general_ci", "utf32": "utf32_general_ci"},
 }
 _CHARSET_ALIASES = {"utf8": "utf8mb3"}
-_CURRENT_TIMESTAMP = frozenset({"now", "current_timestamp", "localtime", "localtimestamp"})
+_CURRENT_TIMESTAMP = re.compile(r"current_timestamp(\(\d*\))?", re.I)
 FK_RULES = {"RESTRICT": "NO ACTION", "NO ACTION": "NO ACTION", "CASCADE": "CASCADE",
             "SET NULL": "SET NULL", "SET DEFAULT": "SET DEFAULT"}
 DEFAULT_ENGINE = "InnoDB"
-
-
-# -- expressions --------------------------------------------------------------------------------
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<str>_[a-z0-9]+\s*'(?:[^'\\]|\\.|'')*'|[nN]?'(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*")
-  | (?P<ident>`(?:[^`]|``)*`)
-  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|[bB]'[01]*'|[xX]'[0-9a-fA-F]*')
-  | (?P<word>[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*)
-  | (?P<op><=>|<=|>=|<>|!=|\|\||&&|<<|>>|->>|->|:=|[-+*/%=<>!~^&|(),.])
-""", re.X)
-_BINARY = {"or": 1, "||": 1, "xor": 2, "and": 3, "&&": 3,
-           "=": 5, "<=>": 5, ">=": 5, ">": 5, "<=": 5, "<": 5, "<>": 5, "!=": 5, "like": 5, "regexp": 5,
-           "rlike": 5, "|": 6, "&": 7, "<<": 8, ">>": 8, "-": 9, "+": 9, "*": 10, "/": 10, "div": 10,
-           "%": 10, "mod": 10, "^": 11, "->": 13, "->>": 13}
-_OP_ALIASES = {"!=": "<>", "&&": "and", "||": "or", "%": "mod", "rlike": "regexp"}
-_FUNC_ALIASES = {"now": "current_timestamp", "localtime": "current_timestamp",
-                 "localtimestamp": "current_timestamp", "lcase": "lower", "ucase": "upper",
-                 "character_length": "char_length", "substring": "substr"}
-_NILADIC = frozenset({"current_timestamp", "current_date", "current_time", "current_user", "localtime",
-                      "localtimestamp", "utc_timestamp", "utc_date", "utc_time"})
-
-
-class _Unparsed(Exception):
-    pass
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise _Unparsed(text[pos:])
-        pos = m.end()
-        kind = m.lastgroup
-        value = m.group()
-        if kind == "ws":
-            continue
-        if kind == "str":
-            out.append(("str", _unquote(value)))
-        elif kind == "ident":
-            out.append(("id", value[1:-1].replace("``", "`").lower()))
-        elif kind == "word":
-            out.append(("id", value.lower()))
-        elif kind == "num":
-            out.append(("num", value.lower() if value[:2].lower() in ("0x", "b'", "x'") else value))
-        else:
-            out.append(("op", value.lower()))
-    return out
-
-
-def _unquote(literal: str) -> str:
-    """The value of a SQL string literal (``'it''s'``, ``'it\\'s'``, ``_utf8mb4'x'``, ``"x"``)."""
-    body = re.sub(r"^(?:_[A-Za-z0-9]+\s*|[nN](?='))", "", literal)
-    q, inner = body[0], body[1:-1]
-    inner = inner.replace(q + q, q)
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "0": "\0", "r": "\r"}.get(m[1], m[1]), inner)
-
-
-def _quote_string(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-class _Parser:
-    """A small precedence parser: canonical text with the fewest parentheses, so that MariaDB's
-    minimal form, MySQL 8's fully parenthesized form and what models write all print the same."""
-
-    def __init__(self, tokens):
-        self.t, self.i = tokens, 0
-
-    def peek(self, k=0):
-        j = self.i + k
-        return self.t[j] if j < len(self.t) else ("eof", "")
-
-    def take(self, value=None):
-        tok = self.peek()
-        if value is not None and tok[1] != value:
-            raise _Unparsed(value)
-        self.i += 1
-        return tok
-
-    def parse(self):
-        node = self.expr(0)
-        if self.peek()[0] != "eof":
-            raise _Unparsed(self.peek()[1])
-        return node
-
-    def expr(self, min_prec):
-        left = self.unary()
-        while True:
-            kind, value = self.peek()
-            negated = kind == "id" and value == "not" and self.peek(1)[1] in ("in", "like", "between", "regexp")
-            op = self.peek(1)[1] if negated else value
-            if kind in ("id", "op") and op in ("is", "in", "between") or negated:
-                if 4 < min_prec:
-                    return left
-                self.take()
-                if negated:
-                    self.take()
-                left = self.postfix(op, left, negated)
-                continue
-            if kind not in ("id", "op") or value not in _BINARY or _BINARY[value] < min_prec:
-                return left
-            prec = _BINARY[self.take()[1]]
-            right = self.expr(prec + 1)
-            left = ("bin", _OP_ALIASES.get(value, value), left, right)
-
-    def postfix(self, op, left, negated):
-        if op == "is":
-            neg = self.peek()[1] == "not" and bool(self.take())
-            return ("is", left, ("not " if neg else "") + self.take()[1])
-        if op == "in":
-            self.take("(")
-            items = [self.expr(0)]
-            while self.peek()[1] == ",":
-                self.take()
-                items.append(self.expr(0))
-            self.take(")")
-            return ("in", left, tuple(items), negated)
-        if op == "between":
-            low = self.expr(5)
-            self.take("and")
-            return ("between", left, low, self.expr(5), negated)
-        right = self.expr(6)
-        return ("bin", ("not " if negated else "") + _OP_ALIASES.get(op, op), left, right)
-
-    def unary(self):
-        kind, value = self.peek()
-        if kind == "id" and value == "not" or value == "!":
-            self.take()
-            return ("not", self.expr(4))
-        if value in ("-", "+", "~"):
-            self.take()
-            operand = self.unary()
-            if value == "+":
-                return operand
-            if value == "-" and operand[0] == "num":
-                return ("num", "-" + operand[1])
-            return ("neg", value, operand)
-        return self.primary()
-
-    def primary(self):
-        kind, value = self.take()
-        if kind in ("num", "str"):
-            return (kind, value)
-        if value == "(":
-            node = self.expr(0)
-            self.take(")")
-            return node
-        if kind != "id":
-            raise _Unparsed(value)
-        if value == "case":
-            return self.case()
-        if self.peek()[1] == "(":
-            self.take()
-            args = []
-            if self.peek()[1] != ")":
-                args.append(self.expr(0))
-                while self.peek()[1] == ",":
-                    self.take()
-                    args.append(self.expr(0))
-            self.take(")")
-            return ("call", _FUNC_ALIASES.get(value, value), tuple(args))
-        if value in _NILADIC:
-            return ("call", _FUNC_ALIASES.get(value, value), ())
-        if value in ("null", "true", "false"):
-            return ("kw", value)
-        while self.peek()[1] == "." and self.peek(1)[0] == "id":
-            self.take()
-            value = self.take()[1]  # a qualified column: the table name adds nothing here
-        return ("id", value)
-
-    def case(self):
-        subject = None if self.peek()[1] == "when" else self.expr(0)
-        arms = []
-        while self.peek()[1] == "when":
-            self.take()
-            cond = self.expr(0)
-            self.take("then")
-            arms.append((cond, self.expr(0)))
-        other = None
-        if self.peek()[1] == "else":
-            self.take()
-            other = self.expr(0)
-        self.take("end")
-        return ("case", subject, tuple(arms), other)
-
-
-_IDENT_OK = re.compile(r"[a-z_][a-z0-9_$]*")
-
-
-def _prec(node) -> int:
-    kind = node[0]
-    if kind == "bin":
-        return _BINARY.get(node[1].replace("not ", ""), 5)
-    return {"not": 4, "is": 5, "in": 5, "between": 5, "neg": 12}.get(kind, 99)
-
-
-def _show(node, parent: int = 0) -> str:
-    kind = node[0]
-    if kind == "num":
-        text = node[1]
-    elif kind == "str":
-        text = _quote_string(node[1])
-    elif kind == "kw":
-        text = node[1]
-    elif kind == "id":
-        text = node[1] if _IDENT_OK.fullmatch(node[1]) else "`" + node[1].replace("`", "``") + "`"
-    elif kind == "call":
-        text = f"{node[1]}({', '.join(_show(a) for a in node[2])})"
-    elif kind == "bin":
-        p = _prec(node)
-        text = f"{_show(node[2], p)} {node[1]} {_show(node[3], p + 1)}"
-    elif kind == "not":
-        text = f"not {_show(node[1], 5)}"
-    elif kind == "neg":
-        text = f"{node[1]}{_show(node[2], 12)}"
-    elif kind == "is":
-        text = f"{_show(node[1], 6)} is {node[2]}"
-    elif kind == "in":
-        text = f"{_show(node[1], 6)} {'not in' if node[3] else 'in'} ({', '.join(_show(x) for x in node[2])})"
-    elif kind == "between":
-        text = (f"{_show(node[1], 6)} {'not between' if node[4] else 'between'} "
-                f"{_show(node[2], 6)} and {_show(node[3], 6)}")
-    else:  # case
-        parts = ["case"] + ([_show(node[1])] if node[1] is not None else [])
-        parts += [f"when {_show(c)} then {_show(v)}" for c, v in node[2]]
-        parts += [f"else {_show(node[3])}"] if node[3] is not None else []
-        text = " ".join(parts + ["end"])
-    return f"({text})" if _prec(node) < parent else text
-
-
-def canonical_expr(text: str) -> str:
-    """Canonical text of a MySQL expression: lowercase, unquoted identifiers, one space around
-    operators, string introducers dropped and the fewest parentheses; token-joined if unparsable."""
-    try:
-        tokens = _tokens(text)
-    except _Unparsed:
-        return " ".join(text.split())
-    try:
-        return _show(_Parser(tokens).parse())
-    except (_Unparsed, IndexError, RecursionError):
-        return " ".join(_quote_string(v) if k == "str" else v for k, v in tokens)
+#: the database character set models are assumed to be created in (they cannot say)
+ASSUMED_DATABASE_CHARSET = "utf8mb4"
+_TYPE = re.compile(r"([a-z][a-z0-9 ]*?)\s*(?:\(\s*([\d\s,]*)\))?((?:\s+(?:unsigned|signed|zerofill))*)",
+                   re.I | re.S)
 
 
 # -- the dialect --------------------------------------------------------------------------------
@@ -366,6 +138,10 @@ class MySQLDialect(Dialect):
         if not charset:
             return None
         charset = _CHARSET_ALIASES.get(charset.lower(), charset.lower())
+        if charset == "utf8mb4" and self.at_least((11, 5, 0), None):
+            return "utf8mb4_uca1400_ai_ci"
+        if charset == "utf8mb4" and not self.is_mariadb and not self.at_least(None, (8, 0, 0)):
+            return "utf8mb4_general_ci"
         return DEFAULT_COLLATIONS[self.flavour].get(charset, charset + "_general_ci")
 
     # -- introspection ---------------------------------------------------------------------------
@@ -391,18 +167,16 @@ class MySQLDialect(Dialect):
             if r["table_type"] in ("BASE TABLE", "SYSTEM VERSIONED"):
                 tables[(r["table_schema"], r["table_name"])] = {
                     "row": r, "columns": [], "indexes": {}, "fks": {}, "checks": []}
-        for r in rows.get("columns", ()):
-            if (r["table_schema"], r["table_name"]) in tables:
-                tables[(r["table_schema"], r["table_name"])]["columns"].append(r)
-        for r in rows.get("indexes", ()):
-            if (r["table_schema"], r["table_name"]) in tables:
-                tables[(r["table_schema"], r["table_name"])]["indexes"].setdefault(r["index_name"], []).append(r)
-        for r in rows.get("foreign_keys", ()):
-            if (r["table_schema"], r["table_name"]) in tables:
-                tables[(r["table_schema"], r["table_name"])]["fks"].setdefault(r["constraint_name"], []).append(r)
-        for r in rows.get("checks", ()):
-            if (r["table_schema"], r["table_name"]) in tables:
-                tables[(r["table_schema"], r["table_name"])]["checks"].append(r)
+        for kind, slot, name in (("columns", "columns", None), ("indexes", "indexes", "index_name"),
+                                 ("foreign_keys", "fks", "constraint_name"), ("checks", "checks", None)):
+            for r in rows.get(kind, ()):
+                table = tables.get((r["table_schema"], r["table_name"]))
+                if table is None:
+                    continue  # a view's columns, or a table filtered out
+                if name is None:
+                    table[slot].append(r)
+                else:
+                    table[slot].setdefault(r[name], []).append(r)
         built = tuple(self._table(key, t, current, db_collation.get(key[0])) for key, t in tables.items())
         not_compared = tuple(sorted(self._not_compared(r, current) for r in rows.get("others", ())))
         return self.normalize(Schema(dialect=self.flavour, tables=built, default_schema=current,
@@ -423,8 +197,10 @@ class MySQLDialect(Dialect):
             else:
                 indexes.append(self._index(name, parts))
         fks = tuple(self._foreign_key(name, parts, current) for name, parts in t["fks"].items())
-        checks = tuple(Check(name=r["constraint_name"], expr=self.normalize_expr(_check_text(r["check_clause"])),
-                             validated=str(r.get("enforced") or "YES").upper() == "YES", raw=r["check_clause"])
+        checks = tuple(Check(name=r["constraint_name"],
+                             expr=self.normalize_expr(_check_text(r["check_clause"])),
+                             validated=str(r.get("enforced") or "YES").upper() == "YES",
+                             raw=r["check_clause"])
                        for r in t["checks"])
         options = table_options(row["engine"], row.get("charset"), table_collation,
                                 row.get("collation_is_default"), db_collation)
@@ -451,10 +227,13 @@ class MySQLDialect(Dialect):
         """COLUMN_DEFAULT (+ EXTRA's ON UPDATE) as SQL text, whichever way the server spells it."""
         value, extra = r.get("column_default"), r.get("extra") or ""
         if not self.quotes_column_default() and value is not None:
-            if "DEFAULT_GENERATED" in extra.upper():
+            if "DEFAULT_GENERATED" in extra.upper() or (
+                    ctype.name in ("timestamp", "timestamptz") and _CURRENT_TIMESTAMP.fullmatch(value)):
+                # (MySQL 5.7 and MariaDB < 10.2.7 print CURRENT_TIMESTAMP with no marker)
+                value = _check_text(value)
                 value = value if _is_call_or_keyword(value) else f"({value})"
-            elif ctype.name not in NUMERIC_TYPES and not (ctype.name == "bit" and value.lower().startswith("b'")):
-                value = _quote_string(value)
+            elif ctype.name not in NUMERIC_TYPES and not value.lower().startswith("b'"):
+                value = quote_string(value)
         m = re.search(r"on update (\S+)", extra, re.I)
         if m:
             value = f"{value or 'NULL'} ON UPDATE {m.group(1)}"
@@ -491,10 +270,9 @@ class MySQLDialect(Dialect):
         values: tuple[str, ...] = ()
         m = re.match(r"(?is)(enum|set)\s*\((.*)\)\s*$", text)
         if m:
-            values = tuple(_unquote(v) for v in re.findall(r"'(?:[^'\\]|\\.|'')*'", m.group(2)))
+            values = tuple(unquote(v) for v in re.findall(r"'(?:[^'\\]|\\.|'')*'", m.group(2)))
             return ColumnType(name=m.group(1).lower(), values=values, raw=text)
-        m = re.fullmatch(r"(?is)([a-z][a-z0-9 ]*?)\s*(?:\(\s*([\d\s,]*)\))?((?:\s+(?:unsigned|signed|zerofill))*)",
-                         text)
+        m = _TYPE.fullmatch(text)
         if not m:
             return ColumnType(name=" ".join(text.lower().split()), raw=text)
         base = " ".join(m.group(1).lower().split())
@@ -556,7 +334,7 @@ class MySQLDialect(Dialect):
             try:
                 number = Decimal(value.strip())
             except InvalidOperation:
-                return _quote_string(value)
+                return quote_string(value)
             if ctype.name == "boolean":
                 return "1" if number else "0"
             if ctype.name in ("real", "double"):
@@ -564,7 +342,7 @@ class MySQLDialect(Dialect):
             if ctype.name == "numeric" and len(ctype.args) == 2:
                 return str(number.quantize(Decimal(1).scaleb(-ctype.args[1])))
             return str(number.normalize()) if number != number.to_integral() else str(int(number))
-        return _quote_string(value)
+        return quote_string(value)
 
     def normalize_expr(self, raw: str) -> str:
         return canonical_expr(raw)
@@ -612,14 +390,14 @@ class MySQLDialect(Dialect):
 
     def literal(self, value: object) -> str:
         if isinstance(value, str):
-            return _quote_string(value)
+            return quote_string(value)
         return super().literal(value)
 
     def render_type(self, ctype: ColumnType) -> str:
         if ctype.raw:
             return ctype.raw
         if ctype.name in ("enum", "set"):
-            return f"{ctype.name}({','.join(_quote_string(v) for v in ctype.values)})"
+            return f"{ctype.name}({','.join(quote_string(v) for v in ctype.values)})"
         name = {"boolean": "tinyint(1)", "timestamp": "datetime", "timestamptz": "timestamp",
                 "real": "float"}.get(ctype.name, ctype.name)
         args = f"({','.join(str(a) for a in ctype.args)})" if ctype.args else ""
@@ -640,7 +418,8 @@ class MySQLDialect(Dialect):
         if c.collation:
             sql += f" COLLATE {c.collation}"
         if c.generated:
-            sql += f" GENERATED ALWAYS AS ({c.generated.expr}) {'STORED' if c.generated.stored else 'VIRTUAL'}"
+            kind = "STORED" if c.generated.stored else "VIRTUAL"
+            sql += f" GENERATED ALWAYS AS ({c.generated.expr}) {kind}"
         else:
             sql += " NULL" if c.nullable else " NOT NULL"
             if c.default is not None:
@@ -659,6 +438,15 @@ class MySQLDialect(Dialect):
                 text += f"({p.prefix_length})"
             out.append(text + (" DESC" if p.descending else ""))
         return ", ".join(out)
+
+    def _modify(self, table: Table, column: Column) -> str:
+        """``MODIFY COLUMN`` with the full definition, keeping a MariaDB column-level CHECK (named
+        after its column), which a MODIFY without it would silently drop."""
+        sql = f"MODIFY COLUMN {self.column_sql(column)}"
+        if self.is_mariadb:
+            sql += "".join(f" CHECK ({ck.expr})" for ck in table.checks
+                           if (ck.name or "").lower() == column.name.lower())
+        return sql
 
     def _index_kind(self, ix: Index) -> str:
         if ix.method in ("fulltext", "spatial"):
@@ -728,14 +516,13 @@ class MySQLDialect(Dialect):
         clauses = []
         if new.get("engine", DEFAULT_ENGINE) != old.get("engine", DEFAULT_ENGINE):
             clauses.append(f"ENGINE={new.get('engine', DEFAULT_ENGINE)}")
-        if (new.get("charset"), new.get("collate")) != (old.get("charset"), old.get("collate")):
-            charset = new.get("charset", "DEFAULT")
-            clauses.append(f"CONVERT TO CHARACTER SET {charset}"
+        charset_changed = (new.get("charset"), new.get("collate")) != (old.get("charset"), old.get("collate"))
+        if charset_changed:
+            clauses.append(f"CONVERT TO CHARACTER SET {new.get('charset', 'DEFAULT')}"
                            + (f" COLLATE {new['collate']}" if "collate" in new else ""))
         statements = [self._alter(op.table, clauses)] if clauses else []
-        if any(k in ("charset", "collate") for k in set(new) ^ set(old)) or \
-                new.get("charset") != old.get("charset") or new.get("collate") != old.get("collate"):
-            statements += [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(c)}"])
+        if charset_changed:  # CONVERT TO rewrites every text column: restore the explicit collations
+            statements += [self._alter(op.table, [self._modify(op.table, c)])
                            for c in op.table.columns if c.collation]
         return statements
 
@@ -751,14 +538,19 @@ class MySQLDialect(Dialect):
     def render_alter_column(self, op: O.AlterColumn) -> list[str]:
         what, after = set(op.what), op.after
         if what == {"default"}:
-            clause = (f"ALTER COLUMN {self.quote(after.name)} SET DEFAULT {self.render_default(after.default)}"
-                      if after.default is not None and " on update " not in after.default.expr
-                      else None if after.default is not None
-                      else f"ALTER COLUMN {self.quote(after.name)} DROP DEFAULT")
+            clause = self._default_clause(after)
             if clause:
                 return [self._alter(op.table, [clause], "INSTANT" if self.is_mariadb else None)]
         algorithm, lock = self._modify_algorithm(op)
-        return [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(after)}"], algorithm, lock)]
+        return [self._alter(op.table, [self._modify(op.table, after)], algorithm, lock)]
+
+    def _default_clause(self, column: Column) -> str | None:
+        """ALTER COLUMN SET/DROP DEFAULT, or None where only a MODIFY can say it (ON UPDATE)."""
+        if column.default is None:
+            return f"ALTER COLUMN {self.quote(column.name)} DROP DEFAULT"
+        if " on update " in column.default.expr:
+            return None
+        return f"ALTER COLUMN {self.quote(column.name)} SET DEFAULT {self.render_default(column.default)}"
 
     def render_copy_column(self, op: O.CopyColumn) -> list[str]:
         return [f"UPDATE {self.table_name(op.table)} SET {self.quote(op.target.name)} = "
@@ -830,6 +622,12 @@ class MySQLDialect(Dialect):
 
     def render_drop_check(self, op: O.DropCheck) -> list[str]:
         keyword = "CONSTRAINT" if self.supports_drop_constraint() else "CHECK"
+        column = next((c for c in op.table.columns if c.name.lower() == (op.check.name or "").lower()), None)
+        if self.is_mariadb and column is not None:
+            # MariaDB names a column-level CHECK after its column, and only a MODIFY of that column
+            # removes it; IF EXISTS then covers a table-level CHECK that merely has the same name
+            return [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(column)}"]),
+                    self._alter(op.table, [f"DROP CONSTRAINT IF EXISTS {self.quote(op.check.name)}"])]
         return [self._alter(op.table, [f"DROP {keyword} {self.quote(op.check.name)}"])]
 
     def _unsupported(self, op) -> list[str]:
@@ -889,7 +687,8 @@ class MySQLDialect(Dialect):
             if algorithm == "INPLACE":
                 metadata_only = set(op.what) <= {"comment"} or \
                     ("type" in op.what and _varchar_extend(op.before.type, op.after.type))
-                out = [] if metadata_only else [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt in place (LOCK=NONE)")]
+                out = [] if metadata_only else [
+                    Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt in place (LOCK=NONE)")]
                 if "nullable" in op.what and not op.after.nullable:
                     out.append(Hazard(HazardKind.VALIDATION_SCAN, "every row is checked for NULL"))
                 return out
@@ -949,11 +748,16 @@ class MySQLModelReader(ModelReader):
     def table_options(self, t: sa.Table) -> tuple[tuple[str, str], ...]:
         charset = self._opt(t, "default_charset") or self._opt(t, "charset") or \
             self._opt(t, "default_character_set") or self._opt(t, "character_set")
-        charset = _CHARSET_ALIASES.get(str(charset).lower(), str(charset).lower()) if charset else None
         collate = self._opt(t, "collate") or self._opt(t, "default_collate")
+        if not charset and collate:
+            charset = str(collate).split("_")[0]
+        charset = _CHARSET_ALIASES.get(str(charset).lower(), str(charset).lower()) if charset else None
         default_collation = self.dialect.default_collation(charset)
+        # models cannot know the database default: assume the server's own (utf8mb4), as set up by
+        # every current MySQL and MariaDB release
         return table_options(self._opt(t, "engine"), charset, collate or default_collation,
-                             "Yes" if collate is None or collate == default_collation else "", None)
+                             "Yes" if collate is None or collate == default_collation else "",
+                             self.dialect.default_collation(ASSUMED_DATABASE_CHARSET))
 
     def column(self, c: sa.Column) -> Column:
         col = super().column(c)
@@ -986,7 +790,8 @@ def _model_name(obj) -> str | None:
 
 def _table_collation(reader: MySQLModelReader, t: sa.Table) -> str | None:
     opts = dict(reader.table_options(t))
-    return opts.get("collate") or reader.dialect.default_collation(opts.get("charset"))
+    return opts.get("collate") or reader.dialect.default_collation(opts.get("charset")
+                                                                   or ASSUMED_DATABASE_CHARSET)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -1011,7 +816,8 @@ def table_options(engine, charset, collation, collation_is_default, db_collation
 
 
 def _check_text(text: str) -> str:
-    """MySQL 8 prints CHECK_CLAUSE with backslash-escaped quotes (``_utf8mb4\\'a\\'``)."""
+    """MySQL 8 prints CHECK_CLAUSE and expression defaults with backslash-escaped quotes
+    (``_utf8mb4\\'a\\'``)."""
     return text.replace("\\'", "'") if "\\'" in text and "'" not in text.replace("\\'", "") else text
 
 
@@ -1036,7 +842,7 @@ def _literal_value(text: str) -> str | None:
     if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
         return text
     if re.fullmatch(r"(_[a-z0-9]+\s*)?'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", text, re.I | re.S):
-        return _unquote(text)
+        return unquote(text)
     return None
 
 

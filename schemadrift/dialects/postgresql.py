@@ -12,6 +12,7 @@ that takes a table lock starts with ``SET lock_timeout``.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import replace
@@ -23,8 +24,19 @@ import sqlalchemy as sa
 
 from ..errors import PlanError
 from ..ir import (
-    Check, Column, ColumnType, Default, EnumType, ForeignKey, Generated, Identity, Index, IndexPart,
-    PrimaryKey, Schema, Table,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
 )
 from ..models import ModelReader
 from ..planner.model import Hazard, HazardKind
@@ -48,21 +60,24 @@ TYPE_ALIASES = {
 }
 #: canonical name → DDL spelling, where they differ
 TYPE_DDL = {"double": "double precision", "timestamptz": "timestamp with time zone",
-            "timetz": "time with time zone", "varbit": "bit varying"}
+            "timetz": "time with time zone", "varbit": "bit varying", '"char"': '"char"'}
 DEFAULT_PRECISION_6 = {"timestamp", "timestamptz", "time", "timetz", "interval"}
 INTEGERS = {"smallint", "integer", "bigint"}
 NUMBERS = INTEGERS | {"numeric", "real", "double"}
 TEXTS = {"varchar", "text", "char"}
 SERIAL = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
 
-_TYPE_RE = re.compile(
-    r"(?P<name>[a-z_][\w$ ]*?|\"(?:[^\"]|\"\")+\"(?:\.\"(?:[^\"]|\"\")+\")?|[\w$]+\.[\w$\"]+)"
-    r"\s*(?:\((?P<args>[^)]*)\))?(?P<tz>\s+with(?:out)? time zone)?$")
+_TYPE_TAIL = r"\s*(?:\((?P<args>[^)]*)\))?(?P<tz>\s+with(?:out)? time zone)?$"
+_TYPE_RE = re.compile(r"(?P<name>[a-z_][\w$ ]*?)" + _TYPE_TAIL)
+#: a user type name: quoted or bare parts, dotted (``other."Mood"``)
+_NAME_PART = r'(?:"(?:[^"]|"")+"|[^\W\d][\w$]*)'
+_NAMED_TYPE_RE = re.compile(rf"(?P<name>{_NAME_PART}(?:\.{_NAME_PART})*)" + _TYPE_TAIL)
 
 
 def _unquote(name: str) -> str:
+    """``other."Mo""od"`` → ``other.Mo"od``: quoted parts kept as written, bare parts folded."""
     parts = re.findall(r'"((?:[^"]|"")*)"|([^."]+)', name)
-    return ".".join(q.replace('""', '"') if q else p for q, p in parts)
+    return ".".join(q.replace('""', '"') if q else p.lower() for q, p in parts)
 
 
 # -- expressions ---------------------------------------------------------------------------------
@@ -83,6 +98,13 @@ _CONNECTIVES = {"and", "or", "not", "when", "then", "else", "case", "between", "
 _TYPE_WORDS = {"varying", "precision", "with", "without", "time", "zone"}
 #: casts the server adds to column references (implicit coercions of character types)
 _TEXT_CASTS = {"text", "varchar", "character varying", "bpchar", "character", "name"}
+#: widening casts the server adds to columns and expressions to match an operand's type
+_WIDENING_CASTS = _TEXT_CASTS | {"numeric", "bigint", "double precision", "real", "integer"}
+_NUMBER_CASTS = {"numeric", "bigint", "integer", "smallint", "double precision", "real"}
+#: operators the server prints for keyword operators
+_OPERATOR_WORDS = {"~~": ["like"], "~~*": ["ilike"], "!~~": ["not", "like"], "!~~*": ["not", "ilike"]}
+_COMPARISONS = {"=", "<>", "!=", "<", ">", "<=", ">=", "like", "ilike"}
+_LOOSE = _COMPARISONS | {"and", "or", "not", "is", "in", "between", "similar", "isnull", "notnull"}
 _NOW = {"now()", "current_timestamp", "transaction_timestamp()"}
 _TRUE = {"'t'", "'true'", "'y'", "'yes'", "'on'", "'1'", "true"}
 _FALSE = {"'f'", "'false'", "'n'", "'no'", "'off'", "'0'", "false"}
@@ -100,13 +122,23 @@ def _tokens(text: str) -> list[str]:
         if m.lastgroup == "ws":
             continue
         tok = m.group()
-        out.append(tok.lower() if m.lastgroup == "word" else tok)
+        if m.lastgroup == "word":
+            out.append(tok.lower())
+        elif m.lastgroup == "op" and tok in _OPERATOR_WORDS:
+            out += _OPERATOR_WORDS[tok]
+        elif m.lastgroup == "num" and tok[-1:].isdigit() and "e" in tok.lower():
+            out.append(format(Decimal(tok), "f"))
+        else:
+            out.append(tok)
     return out
 
 
+_ATOM = re.compile(r"[eEbBxXnN]?'.*'|\".*\"|\d[\w.]*|\.\d\w*|[^\W\d][\w$]*", re.S)
+
+
 def _is_atom(tok: str) -> bool:
-    return tok[0] not in "()[],.;:" and not _TOKEN.fullmatch(tok) or bool(
-        re.fullmatch(r"[eEbBxXnN]?'.*'|\".*\"|[\d.].*|[^\W\d][\w$]*", tok, re.S))
+    """A literal, a quoted identifier, a number or a word."""
+    return bool(_ATOM.fullmatch(tok))
 
 
 def _close(toks: list[str], i: int) -> int:
@@ -177,18 +209,33 @@ def _strip_casts(toks: list[str]) -> list[str]:
         start = _operand_start(toks, i - 1)
         operand = toks[start:i]
         inner = operand[1:-1] if operand[0] == "(" and operand[-1] == ")" else operand
-        literal = len(inner) == 1 and (inner[0][-1] == "'" or inner[0][0].isdigit())
-        array = inner[:1] == ["array"] or inner[:2] == ["-"] and len(inner) == 2
+        literal = (len(inner) == 1 and (inner[0][-1] == "'" or inner[0][0].isdigit())
+                   or len(inner) == 2 and inner[0] == "-" and inner[1][0].isdigit())
+        array = inner[:1] == ["array"]
         column = all(_is_atom(t) or t == "." for t in inner) and inner and type_name in _TEXT_CASTS \
             and not (inner[0][-1] == "'")
-        if literal or array or column:
+        widened = operand[0] == "(" and type_name in _WIDENING_CASTS
+        if literal or array or column or widened:
             del toks[i:end]
-            if inner is not operand and len(inner) == 1:
+            if literal and inner[0][-1] == "'":
+                toks[start:i] = [_literal_value(inner[0], type_name)]
+                i = start + 1
+            elif inner is not operand and len(inner) == 1:
                 toks[start:i] = inner
                 i = start + 1
             continue
         i = end
     return toks
+
+
+def _literal_value(literal: str, type_name: str) -> str:
+    """A string literal the server cast to ``type_name``, as a model would write it."""
+    body = literal[1:-1]
+    if type_name in _NUMBER_CASTS and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", body):
+        return body
+    if type_name in ("timestamp", "timestamp without time zone") and body.endswith(" 00:00:00"):
+        return f"'{body[:-9]}'"
+    return literal
 
 
 def _any_to_in(toks: list[str]) -> list[str]:
@@ -204,6 +251,30 @@ def _any_to_in(toks: list[str]) -> list[str]:
                 body = toks[i + 5:close_bracket]
                 toks[i:close_paren + 1] = (["in"] if toks[i] == "=" else ["not", "in"]) + ["("] + body + [")"]
         i += 1
+    return _single_in(toks)
+
+
+def _enclosing_call(toks: list[str], i: int) -> str | None:
+    """The word before the parenthesis that encloses ``toks[i]``, if any."""
+    depth = 0
+    for k in range(i - 1, -1, -1):
+        depth += toks[k] == ")"
+        depth -= toks[k] == "("
+        if depth < 0:
+            return toks[k - 1] if k else None
+    return None
+
+
+def _single_in(toks: list[str]) -> list[str]:
+    """``x IN (a)`` → ``x = a`` and ``x NOT IN (a)`` → ``x <> a``, as the server stores them."""
+    for i, tok in enumerate(toks):
+        if tok == "in" and i + 1 < len(toks) and toks[i + 1] == "(":
+            j = _close(toks, i + 1)
+            if j == i + 3 and _is_atom(toks[i + 2]) and _enclosing_call(toks, i) != "position":
+                negated = i > 0 and toks[i - 1] == "not"
+                start = i - 1 if negated else i
+                toks[start:j + 1] = ["<>" if negated else "=", toks[i + 2]]
+                return _single_in(toks)
     return toks
 
 
@@ -213,7 +284,8 @@ def _between(toks: list[str]) -> list[str]:
     while i + 3 < len(toks):
         if toks[i] == "between" and toks[i + 2] == "and" and _is_atom(toks[i - 1]) \
                 and _is_atom(toks[i + 1]) and _is_atom(toks[i + 3]) \
-                and toks[i - 1] not in _CONNECTIVES and (i < 2 or toks[i - 2] != ".") and (i + 4 >= len(toks) or toks[i + 4] != "."):
+                and toks[i - 1] not in _CONNECTIVES and (i < 2 or toks[i - 2] != ".") \
+                and (i + 4 >= len(toks) or toks[i + 4] != "."):
             x = toks[i - 1]
             toks[i - 1:i + 4] = [x, ">=", toks[i + 1], "and", x, "<=", toks[i + 3]]
         i += 1
@@ -237,9 +309,18 @@ def _level(toks: list[str]) -> int:
                 level = max(level, 1)
         elif t == "or":
             level = 2
-        elif t in ("not", "is", "=", "<>", "<", ">", "<=", ">=", "like", "ilike", "in") and level == 0:
-            level = 0
     return level
+
+
+def _arithmetic(toks: list[str]) -> bool:
+    """No comparison or logic at the top level of ``toks``."""
+    depth = 0
+    for t in toks:
+        depth += t in ("(", "[")
+        depth -= t in (")", "]")
+        if depth == 0 and t in _LOOSE:
+            return False
+    return True
 
 
 def _single(toks: list[str]) -> bool:
@@ -270,16 +351,16 @@ def _drop_parens(toks: list[str]) -> list[str]:
             level = _level(inner)
             outer = {"^", "(", ","} | ({"or"} if level == 2 else {"and", "or"})
             after = {"$", ")", ","} | ({"or"} if level == 2 else {"and", "or"})
-            if _single(inner) or (prev in outer and nxt in after
-                                  and (level or prev != "not" and not _ops_around(prev, nxt))):
+            if level == 0:
+                outer.add("not")
+                if _arithmetic(inner):  # binds tighter than any comparison around it
+                    outer |= _COMPARISONS | {"is"}
+                    after |= _COMPARISONS | {"is"}
+            if _single(inner) or (prev in outer and nxt in after):
                 toks[i:j + 1] = inner
                 changed = True
                 break
     return toks
-
-
-def _ops_around(prev: str, nxt: str) -> bool:
-    return prev not in ("^", "(", ",", "and", "or") or nxt not in ("$", ")", ",", "and", "or")
 
 
 def _render(toks: list[str]) -> str:
@@ -296,10 +377,17 @@ def _render(toks: list[str]) -> str:
     return "".join(out)
 
 
+_SIMPLE = re.compile(r"[-+]?\d+(\.\d+)?|[a-z_][a-z0-9_]*|'[^'\\]*'")
+
+
+@functools.lru_cache(maxsize=8192)
 def normalize_sql(text: str) -> str:
     """Canonical text of a SQL expression: lower-case keywords, the server's casts and redundant
     parentheses removed. The result is still valid SQL with the same meaning."""
-    toks = _tokens(text.strip())
+    text = text.strip()
+    if _SIMPLE.fullmatch(text):
+        return text
+    toks = _tokens(text)
     for _ in range(3):
         before = list(toks)
         toks = _drop_parens(_between(_any_to_in(_strip_casts(_drop_parens(toks)))))
@@ -339,10 +427,6 @@ class PgModelReader(ModelReader):
         if col.generated is not None and c.computed.persisted is None:
             # before PostgreSQL 18 every generated column is STORED, whatever the model says
             col = replace(col, generated=replace(col.generated, stored=True))
-        if isinstance(c.default, sa.Sequence) and not c.default.optional and col.default is None:
-            seq = self.dialect.qualified(c.default.name, c.default.schema)
-            col = replace(col, default=Default(f"nextval({self.dialect.literal(seq)}::regclass)",
-                                               "sequence"))
         return col
 
     def index(self, i: sa.Index) -> Index:
@@ -402,6 +486,7 @@ class PostgresDialect(Dialect):
     NAMED_ENUMS = True
     PARTIAL_INDEX = True
     MULTI_SCHEMA = True
+    BEFORE_TRIGGER_SETS_NEW = True
     ALTER_COLUMN_TYPE = True
     ALTER_NULLABILITY = True
     DROP_COLUMN = True
@@ -442,7 +527,9 @@ class PostgresDialect(Dialect):
 
     def _not_compared(self, r) -> str:
         if r["table_name"] is not None:
-            table = r["table_name"] if self._schema(r["schema"]) is None else f"{r['schema']}.{r['table_name']}"
+            table = r["table_name"]
+            if self._schema(r["schema"]) is not None:
+                table = f"{r['schema']}.{table}"
             return f"{r['kind']} {r['name']} on {table}"
         return f"{r['kind']} {r['schema']}.{r['name']}" if r["schema"] else f"{r['kind']} {r['name']}"
 
@@ -531,7 +618,7 @@ class PostgresDialect(Dialect):
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
         """``character varying(10)`` / ``VARCHAR(10)`` → varchar(10); enum and domain names kept."""
-        text = " ".join(raw.strip().split())
+        text = raw.strip() if '"' in raw else " ".join(raw.strip().split())
         dims = 0
         while text.endswith("[]"):
             text, dims = text[:-2].rstrip(), 1
@@ -539,11 +626,11 @@ class PostgresDialect(Dialect):
             else text
         if text == '"char"':  # the internal one-byte type, not character(1)
             return ColumnType(name='"char"', array_dims=dims, raw=raw)
-        quoted = '"' in text
-        m = _TYPE_RE.fullmatch(text if quoted else text.lower())
+        named = '"' in text or "." in text
+        m = _NAMED_TYPE_RE.fullmatch(text) if named else _TYPE_RE.fullmatch(text.lower())
         if m is None:
             return ColumnType(name=text.lower(), array_dims=dims, raw=raw)
-        name = _unquote(m["name"]) if quoted else m["name"].strip()
+        name = _unquote(m["name"]) if named else m["name"].strip()
         if m["tz"]:
             name += m["tz"].lower()
         prefix = self.default_schema_name + "."
@@ -566,7 +653,7 @@ class PostgresDialect(Dialect):
         if column_type.array_dims == 0:
             if column_type.name == "boolean" and expr in _TRUE | _FALSE:
                 expr = "true" if expr in _TRUE else "false"
-            elif column_type.name in NUMBERS and re.fullmatch(r"'[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?'", expr):
+            elif column_type.name in NUMBERS and expr[:1] == "'" and _NUMERIC.fullmatch(expr[1:-1]):
                 expr = expr[1:-1]
             if column_type.name in NUMBERS:
                 expr = _canonical_number(expr, column_type)
@@ -589,14 +676,19 @@ class PostgresDialect(Dialect):
         return replace(schema, tables=tables, enums=enums).sorted()
 
     def _normalize_table(self, t: Table, default: str) -> Table:
-        columns = tuple(replace(c, identity=_canonical_identity(c.identity)) for c in t.columns)
-        fks = tuple(replace(f, ref_schema=None if f.ref_schema == default else f.ref_schema)
-                    for f in t.foreign_keys)
-        return replace(
-            t, schema=None if t.schema == default else t.schema, columns=columns,
-            foreign_keys=tuple(sorted(fks, key=lambda f: (f.columns, f.ref_table, f.name or ""))),
-            options=tuple(sorted(t.options)), indexes=tuple(sorted(t.indexes, key=_index_key)),
-            checks=tuple(sorted(t.checks, key=lambda c: (c.expr, c.name or ""))))
+        changes: dict = {"options": tuple(sorted(t.options)),
+                         "indexes": tuple(sorted(t.indexes, key=_index_key)),
+                         "checks": tuple(sorted(t.checks, key=lambda c: (c.expr, c.name or "")))}
+        if t.schema == default:
+            changes["schema"] = None
+        if any(c.identity is not None and c.identity.kind != "autoincrement" for c in t.columns):
+            changes["columns"] = tuple(replace(c, identity=_canonical_identity(c.identity))
+                                       if c.identity is not None else c for c in t.columns)
+        fks = t.foreign_keys
+        if any(f.ref_schema == default for f in fks):
+            fks = tuple(replace(f, ref_schema=None) if f.ref_schema == default else f for f in fks)
+        changes["foreign_keys"] = tuple(sorted(fks, key=lambda f: (f.columns, f.ref_table, f.name or "")))
+        return replace(t, **changes)
 
     # -- differ hooks ----------------------------------------------------------------------------
     def same_default(self, a: Column, b: Column) -> bool:
@@ -612,16 +704,12 @@ class PostgresDialect(Dialect):
         return a == b or normalize_sql(a) == normalize_sql(b)
 
     # -- rendering helpers -----------------------------------------------------------------------
-    def literal(self, value: object) -> str:
-        text = super().literal(value)
-        return "E" + text.replace("\\", "\\\\") if isinstance(value, str) and "\\" in value else text
-
     def type_sql(self, t: ColumnType) -> str:
         """DDL for a column type: the raw spelling where there is one."""
         if t.raw:
             return t.raw
         name = TYPE_DDL.get(t.name, t.name)
-        if not re.fullmatch(r"[a-z_][a-z0-9_ ]*", name):
+        if t.name not in TYPE_DDL and not re.fullmatch(r"[a-z_][a-z0-9_ ]*", name):
             schema, _, bare = t.name.rpartition(".") if t.name.count(".") == 1 else ("", "", t.name)
             name = self.qualified(bare, schema or None)
         args = f"({', '.join(str(a) for a in t.args)})" if t.args else ""
@@ -727,7 +815,8 @@ class PostgresDialect(Dialect):
         t = op.table
         lines = [self.column_sql(c) for c in t.columns]
         if t.primary_key is not None:
-            lines.append(self._named(t.primary_key.name) + f"PRIMARY KEY ({self._cols(t.primary_key.columns)})")
+            pk = t.primary_key
+            lines.append(self._named(pk.name) + f"PRIMARY KEY ({self._cols(pk.columns)})")
         for u in t.uniques:
             nnd = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
             inc = f" INCLUDE ({self._cols(u.include)})" if u.include else ""
@@ -777,7 +866,8 @@ class PostgresDialect(Dialect):
                             "of an existing table")
         out = []
         if before.get("unlogged") != after.get("unlogged"):
-            out.append(self._alter(op.table, "SET UNLOGGED" if after.get("unlogged") == "true" else "SET LOGGED"))
+            logged = "SET UNLOGGED" if after.get("unlogged") == "true" else "SET LOGGED"
+            out.append(self._alter(op.table, logged))
         old, new = dict(_storage(op.table.options)), dict(_storage(op.options))
         changed = [(k, v) for k, v in sorted(new.items()) if old.get(k) != v]
         gone = sorted(k for k in old if k not in new)
@@ -881,13 +971,24 @@ class PostgresDialect(Dialect):
                 self._alter(table, f"ALTER COLUMN {col} SET DEFAULT nextval({self.literal(seq)}::regclass)")]
 
     def _drop_serial_sequence(self, table: Table, column: Column) -> str:
-        lookup = f"pg_get_serial_sequence({self.literal(self.table_name(table))}, {self.literal(column.name)})"
+        lookup = (f"pg_get_serial_sequence({self.literal(self.table_name(table))}, "
+                  f"{self.literal(column.name)})")
         return _do_block(f"EXECUTE 'DROP SEQUENCE IF EXISTS ' || {lookup};")
 
     def render_copy_column(self, op) -> list[str]:
+        """One UPDATE, or with ``batch_size`` a loop that commits each batch (so it runs outside a
+        transaction block, and row locks are held one batch at a time)."""
         src, dst = self.quote(op.source.name), self.quote(op.target.name)
         value = src if op.source.type == op.target.type else f"{src}::{self.type_sql(op.target.type)}"
-        return [f"UPDATE {self.table_name(op.table)} SET {dst} = {value} WHERE {dst} IS DISTINCT FROM {value}"]
+        table = self.table_name(op.table)
+        pending = f"{dst} IS DISTINCT FROM {value}"
+        if not getattr(op, "batch_size", None):
+            return [f"UPDATE {table} SET {dst} = {value} WHERE {pending}"]
+        return [f"DO $sd$\nDECLARE n bigint;\nBEGIN\n  LOOP\n"
+                f"    UPDATE {table} SET {dst} = {value} WHERE ctid IN "
+                f"(SELECT ctid FROM {table} WHERE {pending} LIMIT {int(op.batch_size)});\n"
+                f"    GET DIAGNOSTICS n = ROW_COUNT;\n    EXIT WHEN n = 0;\n    COMMIT;\n  END LOOP;\n"
+                f"END $sd$"]
 
     def render_fill_column(self, op) -> list[str]:
         col = self.quote(op.column.name)
@@ -916,7 +1017,8 @@ class PostgresDialect(Dialect):
         while tag in body:
             tag = tag[:-1] + "x$"
         func = self.qualified(fn, op.table.schema)
-        return [f"CREATE OR REPLACE FUNCTION {func}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}",
+        return [f"CREATE OR REPLACE FUNCTION {func}() RETURNS trigger LANGUAGE plpgsql AS "
+                f"{tag}\n{body}\n{tag}",
                 f"CREATE TRIGGER {self.quote(trg)} BEFORE INSERT OR UPDATE ON {self.table_name(op.table)} "
                 f"FOR EACH ROW EXECUTE FUNCTION {func}()"]
 
@@ -929,9 +1031,11 @@ class PostgresDialect(Dialect):
     def render_add_primary_key(self, op) -> list[str]:
         name = self._constraint_name(op.table, op.primary_key, "pkey") if op.primary_key.name \
             else _ident_limit(f"{op.table.name}_pkey")
-        index = Index(name=name, parts=tuple(IndexPart(column=c) for c in op.primary_key.columns), unique=True)
+        index = Index(name=name, parts=tuple(IndexPart(column=c) for c in op.primary_key.columns),
+                      unique=True)
         return [self._index_sql(op.table, index, name),
-                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} PRIMARY KEY USING INDEX {self.quote(name)}")]
+                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} PRIMARY KEY "
+                                      f"USING INDEX {self.quote(name)}")]
 
     def render_drop_primary_key(self, op) -> list[str]:
         pk = op.primary_key or op.table.primary_key
@@ -945,7 +1049,8 @@ class PostgresDialect(Dialect):
         if index.predicate or any(p.column is None for p in index.parts) or index.method:
             raise PlanError(f"unique constraint {name}: PostgreSQL constraints take plain columns only")
         return [self._index_sql(op.table, replace(index, unique=True), name),
-                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} UNIQUE USING INDEX {self.quote(name)}")]
+                self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} UNIQUE "
+                                      f"USING INDEX {self.quote(name)}")]
 
     def render_drop_index(self, op) -> list[str]:
         name = self._index_name(op.table, op.index)
@@ -964,7 +1069,8 @@ class PostgresDialect(Dialect):
 
     def render_add_check(self, op) -> list[str]:
         name = self.quote(op.check.name or _ident_limit(f"{op.table.name}_check"))
-        return [self._alter(op.table, f"ADD CONSTRAINT {name} CHECK ({self._check_body(op.check)}) NOT VALID"),
+        body = self._check_body(op.check)
+        return [self._alter(op.table, f"ADD CONSTRAINT {name} CHECK ({body}) NOT VALID"),
                 self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
 
     def render_drop_check(self, op) -> list[str]:
@@ -1000,7 +1106,7 @@ class PostgresDialect(Dialect):
             array = "[]" * column.type.array_dims
             out.append(self._alter(table, f"ALTER COLUMN {col} TYPE {new}{array} "
                                           f"USING {col}::text{array}::{new}{array}"))
-            if column.default is not None:
+            if column.default is not None and _enum_default_kept(column.default, op.after):
                 out.append(self._alter(table, f"ALTER COLUMN {col} SET DEFAULT {column.default.expr}"))
         out.append(f"DROP TYPE {self.qualified(old_name, op.before.schema)}")
         return out
@@ -1014,6 +1120,8 @@ class PostgresDialect(Dialect):
                     "add_enum_value"):
             return bool(kind == "drop_index" and op.index.is_constraint)
         if kind == "alter_column" and "nullable" in op.what and not op.after.nullable:
+            return False
+        if kind == "copy_column" and getattr(op, "batch_size", None):
             return False
         return True
 
@@ -1037,7 +1145,8 @@ class PostgresDialect(Dialect):
 
     def _hazards_add_primary_key(self, op) -> list[Hazard]:
         out = [Hazard(HazardKind.INDEX_BUILD, "primary key index built CONCURRENTLY before it is attached")]
-        nullable = [c for c in op.primary_key.columns if (op.table.column(c) or Column(c, ColumnType(""))).nullable]
+        nullable = [c for c in op.primary_key.columns
+                    if op.table.column(c) is not None and op.table.column(c).nullable]
         if nullable:
             out.append(Hazard(HazardKind.VALIDATION_SCAN, "SET NOT NULL on " + ", ".join(nullable)
                               + " scans the table under an ACCESS EXCLUSIVE lock"))
@@ -1140,13 +1249,19 @@ _SQL_CACHE: dict[str, str] = {}
 def _canonical_args(name: str, args: tuple[int, ...], raw: str) -> tuple[str, tuple[int, ...]]:
     if name == "float":
         return ("real" if args and args[0] <= 24 else "double"), ()
-    if name == "char" and not args and raw.strip().lower() not in ("bpchar",):
+    if name in ("char", "bit") and not args and raw.strip().lower() not in ("bpchar",):
         return name, (1,)
     if name == "numeric" and len(args) == 1:
         return name, (args[0], 0)
     if name in DEFAULT_PRECISION_6 and args == (6,):
         return name, ()
     return name, args
+
+
+def _enum_default_kept(default: Default, enum: EnumType) -> bool:
+    """Whether a column default survives an enum's replacement (its label is still a value)."""
+    m = re.fullmatch(r"'((?:[^']|'')*)'", default.expr)
+    return m is None or m.group(1).replace("''", "'") in enum.values
 
 
 def _canonical_identity(ident: Identity | None) -> Identity | None:
@@ -1178,8 +1293,11 @@ def _numeric_equal(a: str, b: str, t: ColumnType) -> bool:
         return False
 
 
+_NUMERIC = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
 def _is_literal(expr: str) -> bool:
-    return bool(re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[eE]?'(?:[^']|'')*'|true|false", expr))
+    return bool(_NUMERIC.fullmatch(expr) or re.fullmatch(r"[eE]?'(?:[^']|'')*'|true|false", expr))
 
 
 def _index_key(i: Index):

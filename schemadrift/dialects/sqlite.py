@@ -21,7 +21,10 @@ Decisions (each one a SQLite fact, checked on the server):
   rowid table) has no identity: it is implied by type + key. It cannot hold NULL, so it is
   ``nullable=False`` however it was declared, as are the key columns of a WITHOUT ROWID table.
 * **Defaults / expressions** are canonical token text (``sqlite_parse.canonical_expr``); a NULL
-  default is no default; ``TRUE``/``FALSE`` defaults are ``1``/``0`` (SQLite stores them so).
+  default is no default. A literal default is written as the value the column stores, by its
+  affinity: ``'0'``, ``0`` and ``0.00`` are one default of an INTEGER/NUMERIC column, ``0`` and
+  ``'0'`` of a TEXT one; ``TRUE``/``FALSE`` are ``1``/``0``; ``datetime('now')`` is
+  ``CURRENT_TIMESTAMP`` (the same value); a lone name (``DEFAULT "x"``) is the string ``'x'``.
   FK actions stay as SQLite reports them: ``RESTRICT`` is *not* ``NO ACTION`` here (it fires at
   once, not at the end of the statement). ``DEFERRABLE INITIALLY DEFERRED`` is the only deferred
   form; any other spelling is immediate (``deferrable=initially_deferred=False``).
@@ -44,7 +47,9 @@ Decisions (each one a SQLite fact, checked on the server):
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 import sqlalchemy as sa
@@ -83,6 +88,50 @@ def _is_literal(text: str) -> bool:
     if toks and toks[0].kind == "op" and toks[0].value in "+-":
         toks = toks[1:]
     return len(toks) == 1 and toks[0].kind in ("number", "string", "blob")
+
+
+#: defaults SQLite evaluates to the same value
+_SAME_VALUE = {"TRUE": "1", "FALSE": "0", "datetime('now')": "CURRENT_TIMESTAMP",
+               "date('now')": "CURRENT_DATE", "time('now')": "CURRENT_TIME"}
+
+
+def affinity(t: ColumnType) -> str:
+    """The column affinity SQLite derives from a declared type (sqlite.org/datatype3.html 3.1)."""
+    name = t.name.upper()
+    if "INT" in name:
+        return "INTEGER"
+    if any(x in name for x in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in name or not name.strip():
+        return "BLOB"
+    if any(x in name for x in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _stored_literal(text: str, column_affinity: str) -> str:
+    """A literal default as the value the column stores: ``'0'`` and ``0.00`` are both ``0`` in an
+    INTEGER or NUMERIC column, ``0`` is ``0.0`` in a REAL one, ``0`` is ``'0'`` in a TEXT one."""
+    if column_affinity == "BLOB" or text.upper().startswith("X'"):
+        return text
+    number = text[1:-1].strip() if text.startswith("'") else text
+    try:
+        value = Decimal(number.replace(" ", ""))
+    except InvalidOperation:
+        return text
+    if not value.is_finite() or (text.startswith("'") and not _NUMERIC_TEXT.fullmatch(number)):
+        return text
+    if column_affinity == "TEXT":
+        return text if text.startswith("'") or value != value.to_integral_value() or "." in number \
+            or "e" in number.lower() else f"'{int(value)}'"
+    if column_affinity == "REAL":
+        return repr(float(value))
+    if value == value.to_integral_value() and abs(value) < 2 ** 63:
+        return str(int(value))
+    return repr(float(value))
+
+
+_NUMERIC_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def _collation(name: str | None) -> str | None:
@@ -127,7 +176,7 @@ class SQLiteDialect(Dialect):
         engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
         try:
             with engine.connect() as conn:
-                attached = sorted({t.schema for t in metadata.tables.values() if t.schema})
+                attached = sorted({t.schema for t in metadata.tables.values()} - {None, "main", "temp"})
                 for schema in attached:
                     conn.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS {self.quote(schema)}")
                 try:
@@ -142,35 +191,10 @@ class SQLiteDialect(Dialect):
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
         """A declared type: case and spacing canonical, arguments as integers."""
-        raw = raw or ""
-        words: list[str] = []
-        args: tuple[int, ...] = ()
-        toks = P.tokenize(raw)
-        i = 0
-        while i < len(toks):
-            t = toks[i]
-            if t.kind == "op" and t.value == "(":
-                j = P._close(toks, i)
-                try:
-                    args = tuple(int("".join(x.text for x in part)) for part in P.split_top(toks[i + 1:j]))
-                except ValueError:
-                    return ColumnType(name=P.ascii_lower(P.canonical_expr(raw)), raw=raw)
-                i = j + 1
-                continue
-            if t.kind not in ("word", "ident"):
-                return ColumnType(name=P.ascii_lower(P.canonical_expr(raw)), raw=raw)
-            words.append(P.ascii_lower(t.value))
-            i += 1
-        return ColumnType(name=" ".join(words), args=args, raw=raw)
+        return _parse_type(raw or "")
 
     def normalize_default(self, raw: str | None, column_type: ColumnType) -> Default | None:
-        if raw is None:
-            return None
-        text = P.canonical_expr(raw)
-        if not text or text == "NULL":
-            return None
-        text = {"TRUE": "1", "FALSE": "0"}.get(text, text)
-        return Default(expr=text, kind="literal" if _is_literal(text) else "expression", raw=raw)
+        return None if raw is None else _normalize_default(raw, column_type)
 
     def normalize_expr(self, raw: str) -> str:
         return P.canonical_expr(raw)
@@ -433,6 +457,44 @@ class SQLiteDialect(Dialect):
             return out + (self.rebuild(_relaxed(op), op.table) if self.needs_rebuild(op) else [])
         inverse = _inverse(op)
         return None if inverse is None else self.render(inverse)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_type(raw: str) -> ColumnType:
+    words: list[str] = []
+    args: tuple[int, ...] = ()
+    toks = P.tokenize(raw)
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "op" and t.value == "(":
+            j = P.close(toks, i)
+            try:
+                args = tuple(int("".join(x.text for x in part)) for part in P.split_top(toks[i + 1:j]))
+            except ValueError:
+                return ColumnType(name=P.ascii_lower(P.canonical_expr(raw)), raw=raw)
+            i = j + 1
+            continue
+        if t.kind not in ("word", "ident"):
+            return ColumnType(name=P.ascii_lower(P.canonical_expr(raw)), raw=raw)
+        words.append(P.ascii_lower(t.value))
+        i += 1
+    return ColumnType(name=" ".join(words), args=args, raw=raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_default(raw: str, column_type: ColumnType) -> Default | None:
+    toks = P.tokenize(raw)
+    if len(toks) == 1 and (toks[0].kind == "ident" or (toks[0].kind == "word" and toks[0].upper
+                                                         not in P.KEYWORDS)):
+        raw = "'" + toks[0].value.replace("'", "''") + "'"  # SQLite stores a lone name as that string
+    text = P.canonical_expr(raw)
+    if not text or text == "NULL":
+        return None
+    text = _SAME_VALUE.get(text, text)
+    if _is_literal(text):
+        return Default(expr=_stored_literal(text, affinity(column_type)), kind="literal", raw=raw)
+    return Default(expr=text, kind="expression", raw=raw)
 
 
 class _Reader:

@@ -8,22 +8,33 @@ otherwise skips what it does not need.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = ["Tok", "tokenize", "parse_create_table", "parse_create_index", "canonical_expr",
-           "split_top", "TableText", "ColumnText", "FKText"]
+           "split_top", "close", "ascii_lower", "TableText", "ColumnText", "FKText"]
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_WORD = re.compile(r"[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*")
-_NUMBER = re.compile(r"0[xX][0-9a-fA-F]+|(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-_OPS = ("->>", "||", "<=", ">=", "<>", "!=", "==", "<<", ">>", "->")
 _SIMPLE_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 #: words printed upper-case in canonical expressions (all other bare words are lower-cased)
 KEYWORDS = frozenset("""AND OR NOT IS NULL IN BETWEEN LIKE GLOB REGEXP MATCH ESCAPE CASE WHEN THEN ELSE
 END CAST AS COLLATE EXISTS DISTINCT TRUE FALSE CURRENT_TIMESTAMP CURRENT_DATE CURRENT_TIME ISNULL
 NOTNULL ASC DESC SELECT FROM WHERE""".split())
+#: every SQLite keyword (sqlite.org/lang_keywords.html): a name spelled like one stays quoted
+SQLITE_KEYWORDS = frozenset("""ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH
+AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT CONSTRAINT
+CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DATABASE DEFAULT DEFERRABLE DEFERRED
+DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL
+FILTER FIRST FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN
+INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH
+MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION
+PLAN PRAGMA PRECEDING PRIMARY QUERY RAISE RANGE RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME
+REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO
+TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH
+WITHOUT TRUE FALSE""".split())
 _COLUMN_STOP = frozenset("CONSTRAINT PRIMARY NOT NULL UNIQUE CHECK DEFAULT COLLATE REFERENCES "
                          "GENERATED AS".split())
 _TABLE_CONSTRAINT = frozenset("CONSTRAINT PRIMARY UNIQUE CHECK FOREIGN".split())
@@ -34,78 +45,48 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
-    """One token: ``kind`` is word, ident (quoted), string, blob, number or op; ``value`` is the
-    identifier without its quotes (words: as written)."""
+class Tok(NamedTuple):
+    """One token: ``kind`` is word, ident (quoted), string, blob, number or op; ``text`` as
+    written, at offset ``start`` of ``src``."""
 
     kind: str
     text: str
-    value: str
-    start: int = 0
-    src: str = field(default="", repr=False, compare=False)
+    start: int
+    src: str
+
+    @property
+    def value(self) -> str:
+        """The identifier or string without its quotes (anything else: as written)."""
+        text = self.text
+        if self.kind == "string":
+            return text[1:-1].replace("''", "'")
+        if self.kind == "ident":
+            return text[1:-1] if text[0] == "[" else text[1:-1].replace(text[0] * 2, text[0])
+        return text
 
     @property
     def upper(self) -> str:
-        return self.value.upper() if self.kind == "word" else ""
-
-    @property
-    def is_name(self) -> bool:
-        return self.kind in ("word", "ident", "string")
+        return self.text.upper() if self.kind == "word" else ""
 
 
-def _quoted(sql: str, i: int, close: str) -> int:
-    """Index just past the quoted token starting at ``i`` (a doubled ``close`` is an escape)."""
-    j = i + 1
-    while True:
-        k = sql.find(close, j)
-        if k < 0:
-            return len(sql)
-        if close != "]" and sql.startswith(close * 2, k):
-            j = k + 2
-            continue
-        return k + 1
+_TOKEN = re.compile(r"""
+ (?P<space>\s+|--[^\n]*|/\*.*?(?:\*/|\Z))
+|(?P<blob>[xX]'[^']*')
+|(?P<string>'(?:[^']|'')*')
+|(?P<ident>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
+|(?P<number>0[xX][0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)
+|(?P<word>[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)
+|(?P<op>->>|\|\||<=|>=|<>|!=|==|<<|>>|->|.)
+""", re.S | re.X)
 
 
 def tokenize(sql: str) -> list[Tok]:
     """Tokens of ``sql``, comments and whitespace dropped."""
-    out: list[Tok] = []
-    i, n = 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if ch.isspace():
-            i += 1
-        elif sql.startswith("--", i):
-            j = sql.find("\n", i)
-            i = n if j < 0 else j
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif ch in "xX" and sql.startswith("'", i + 1):
-            j = _quoted(sql, i + 1, "'")
-            out.append(Tok("blob", sql[i:j], sql[i:j], i, sql))
-            i = j
-        elif ch in "'\"`[":
-            close = "]" if ch == "[" else ch
-            j = _quoted(sql, i, close)
-            text = sql[i:j]
-            inner = text[1:-1] if close == "]" else text[1:-1].replace(close * 2, close)
-            out.append(Tok("string" if ch == "'" else "ident", text, inner, i, sql))
-            i = j
-        elif (m := _NUMBER.match(sql, i)) and (ch.isdigit() or ch == "."):
-            out.append(Tok("number", m.group(), m.group(), i, sql))
-            i = m.end()
-        elif m := _WORD.match(sql, i):
-            out.append(Tok("word", m.group(), m.group(), i, sql))
-            i = m.end()
-        else:
-            op = next((o for o in _OPS if sql.startswith(o, i)), ch)
-            out.append(Tok("op", op, op, i, sql))
-            i += len(op)
-    return out
+    return [Tok(m.lastgroup, m.group(), m.start(), sql) for m in _TOKEN.finditer(sql)
+            if m.lastgroup != "space"]
 
 
-def _close(toks: list[Tok], i: int) -> int:
+def close(toks: list[Tok], i: int) -> int:
     """Index of the ``)`` matching the ``(`` at ``i``."""
     depth = 0
     for j in range(i, len(toks)):
@@ -142,12 +123,13 @@ def _text(toks: list[Tok]) -> str:
 
 
 # -- canonical expressions -------------------------------------------------------------------
-def _canonical_tok(t: Tok) -> str:
-    if t.kind == "word":
-        return t.value.upper() if t.value.upper() in KEYWORDS else ascii_lower(t.value)
-    if t.kind == "ident":
+def _canonical_tok(t: Tok, call: bool) -> str:
+    """One token in canonical spelling; ``call``: it names a function (a ``(`` follows)."""
+    if t.kind == "word" and t.value.upper() in KEYWORDS and not call:
+        return t.value.upper()
+    if t.kind in ("word", "ident"):
         name = ascii_lower(t.value)
-        if _SIMPLE_IDENT.fullmatch(name) and name.upper() not in KEYWORDS:
+        if call or (_SIMPLE_IDENT.fullmatch(name) and name.upper() not in SQLITE_KEYWORDS):
             return name
         return '"' + name.replace('"', '""') + '"'
     if t.kind == "op":
@@ -157,23 +139,29 @@ def _canonical_tok(t: Tok) -> str:
 
 def _strip_parens(toks: list[Tok]) -> list[Tok]:
     while len(toks) >= 2 and toks[0].kind == "op" and toks[0].value == "(" \
-            and _close(toks, 0) == len(toks) - 1:
+            and close(toks, 0) == len(toks) - 1:
         toks = toks[1:-1]
     return toks
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_expr(sql: str) -> str:
-    """SQLite expression text in one canonical spelling: keywords upper-case, other bare words and
-    simple identifiers lower-case and unquoted (SQLite folds ASCII case of names), ``==``/``!=``
+    """SQLite expression text in one canonical spelling: operator keywords upper-case, names
+    lower-case (SQLite folds ASCII case of names) and unquoted unless they need quotes (not a
+    plain identifier, or spelled like an SQLite keyword), ``==``/``!=``
     as ``=``/``<>``, one space between tokens except around parentheses, commas and dots, and
     redundant outer parentheses removed. String literals are kept as written."""
     out: list[str] = []
     before: Tok | None = None
     prev: Tok | None = None
-    for t in _strip_parens(tokenize(sql)):
+    toks = _strip_parens(tokenize(sql))
+    for i, t in enumerate(toks):
         if prev is not None and not _glued(before, prev, t):
             out.append(" ")
-        out.append(_canonical_tok(t))
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        call = t.kind == "word" and nxt is not None and nxt.kind == "op" and nxt.value == "(" \
+            and t.value.upper() not in KEYWORDS
+        out.append(_canonical_tok(t, call))
         before, prev = prev, t
     return "".join(out)
 
@@ -229,7 +217,7 @@ def parse_create_table(sql: str) -> TableText:
     start = next((i for i, t in enumerate(toks) if t.kind == "op" and t.value == "("), None)
     if start is None:
         return out  # CREATE TABLE … AS SELECT: nothing beyond the pragmas
-    end = _close(toks, start)
+    end = close(toks, start)
     for item in split_top(toks[start + 1:end]):
         if item[0].upper in _TABLE_CONSTRAINT and not (item[0].upper == "CONSTRAINT" and len(item) < 3):
             _table_constraint(item, out)
@@ -244,7 +232,7 @@ def parse_create_table(sql: str) -> TableText:
 def _names_in_parens(toks: list[Tok], i: int) -> tuple[tuple[str, ...], int]:
     """Column names of the parenthesised list at ``i`` (first token of each part) and the index
     after it."""
-    j = _close(toks, i)
+    j = close(toks, i)
     return tuple(p[0].value for p in split_top(toks[i + 1:j])), j + 1
 
 
@@ -262,7 +250,7 @@ def _table_constraint(item: list[Tok], out: TableText) -> None:
         out.uniques.append((name, cols))
     elif head == "CHECK":
         j = i + 1
-        out.checks.append((name, _text(item[j + 1:_close(item, j)])))
+        out.checks.append((name, _text(item[j + 1:close(item, j)])))
     elif head == "FOREIGN":
         j = next(k for k in range(i, len(item)) if item[k].value == "(")
         cols, k = _names_in_parens(item, j)
@@ -288,7 +276,7 @@ def _column(item: list[Tok], out: TableText) -> None:
     col = ColumnText(name=item[0].value)
     i = 1
     while i < len(item) and item[i].upper not in _COLUMN_STOP:
-        i = _close(item, i) + 1 if item[i].value == "(" and item[i].kind == "op" else i + 1
+        i = close(item, i) + 1 if item[i].value == "(" and item[i].kind == "op" else i + 1
     name = None
     while i < len(item):
         word = item[i].upper
@@ -305,7 +293,7 @@ def _column(item: list[Tok], out: TableText) -> None:
         elif word == "UNIQUE":
             out.uniques.append((name, (col.name,)))
         elif word == "CHECK":
-            j = _close(item, i + 1)
+            j = close(item, i + 1)
             out.checks.append((name, _text(item[i + 2:j])))
             i = j
         elif word == "REFERENCES":
@@ -313,12 +301,12 @@ def _column(item: list[Tok], out: TableText) -> None:
             out.foreign_keys.append(_references(item[:rest], i + 1, name, (col.name,)))
             i = rest - 1
         elif word == "AS" and i + 1 < len(item) and item[i + 1].value == "(":
-            j = _close(item, i + 1)
+            j = close(item, i + 1)
             stored = j + 1 < len(item) and item[j + 1].upper == "STORED"
             col.generated = (_text(item[i + 2:j]), stored)
             i = j
         elif word in ("DEFAULT",) and i + 1 < len(item) and item[i + 1].value == "(":
-            i = _close(item, i + 1)
+            i = close(item, i + 1)
         if word in ("PRIMARY", "UNIQUE", "CHECK", "REFERENCES", "NOT", "NULL", "DEFAULT", "COLLATE", "AS"):
             name = None if word not in ("NOT",) else name
         i += 1
@@ -331,9 +319,9 @@ def _until_constraint(item: list[Tok], i: int) -> int:
     j = i
     while j < len(item):
         if item[j].kind == "op" and item[j].value == "(":
-            j = _close(item, j) + 1
+            j = close(item, j) + 1
             continue
-        if item[j].upper in stops:
+        if item[j].upper in stops and not (item[j].upper == "DEFAULT" and item[j - 1].upper == "SET"):
             return j
         if item[j].upper == "NOT" and j + 1 < len(item) and item[j + 1].upper == "NULL":
             return j
@@ -348,7 +336,7 @@ def parse_create_index(sql: str) -> tuple[list[tuple[str, str | None]], str | No
     toks = tokenize(sql or "")
     on = next(i for i, t in enumerate(toks) if t.upper == "ON")
     start = next(i for i in range(on, len(toks)) if toks[i].kind == "op" and toks[i].value == "(")
-    end = _close(toks, start)
+    end = close(toks, start)
     parts = []
     for part in split_top(toks[start + 1:end]):
         collation = None

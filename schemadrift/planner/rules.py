@@ -24,12 +24,14 @@ MANUAL_VALUE = "NULL /* TODO: the value for existing rows */"
 #: kinds of hazard that mean a change is not a cheap, backward-compatible one
 _COSTLY = {H.TABLE_REWRITE, H.BLOCKING_LOCK, H.DATA_LOSS}
 
-# sooner first within a phase: adds before alters before data before drops (as pg-schema-diff)
+# sooner first within a phase: adds before alters before data before drops (as pg-schema-diff),
+# except foreign keys: the old one goes before a new one is added (MySQL moves its implicit
+# index from one to the other otherwise)
 PRIORITY = {k: i for i, k in enumerate((
     "create_enum", "add_enum_value", "create_table", "add_column", "alter_column",
-    "create_sync_trigger", "add_primary_key", "create_index", "add_check", "add_foreign_key",
-    "copy_rows", "copy_column", "fill_column", "set_table_comment", "set_table_options",
-    "replace_enum", "drop_foreign_key", "drop_check", "drop_index", "drop_primary_key",
+    "create_sync_trigger", "drop_foreign_key", "add_primary_key", "create_index", "add_check",
+    "add_foreign_key", "copy_rows", "copy_column", "fill_column", "set_table_comment",
+    "set_table_options", "replace_enum", "drop_check", "drop_index", "drop_primary_key",
     "drop_sync_trigger", "drop_column", "drop_table", "drop_enum"))}
 
 
@@ -87,6 +89,7 @@ class Rules:
             for draft in getattr(self, change.kind)(change):
                 draft.source = change
                 out.append(draft)
+        out += self.implicit_indexes()
         out = self.detach_created_fks(out)
         return self.detach_dropped_fks(out)
 
@@ -353,6 +356,8 @@ class Rules:
         """One draft per group of attributes, chained in phase order: relaxing and cheap parts in
         expand, a NOT NULL backfill in backfill, restricting and rewriting parts in contract."""
         before, after, tk, table = c.before, c.after, self.tkey(c), c.qualified_table
+        if "generated" in c.what and after.generated is not None:
+            return [self.recreate_generated(c)]
         groups = [g for g in _COLUMN_GROUPS if set(g) & set(c.what)]
         planned = sorted(((self.column_phase(tk, before, after, g), i, g) for i, g in enumerate(groups)))
         out: list[Draft] = []
@@ -376,6 +381,19 @@ class Rules:
             out.append(draft)
             current = target
         return out
+
+    def recreate_generated(self, c: Change) -> Draft:
+        """A column that becomes generated, or whose expression changes: drop it and add it
+        again (its values are computed, none are typed in by the application)."""
+        before, after, tk, where = c.before, c.after, self.tkey(c), f"{c.qualified_table}.{c.after.name}"
+        hazards = [hazard(H.TABLE_REWRITE, f"every row of {c.qualified_table} is computed again"),
+                   hazard(H.BLOCKING_LOCK, f"{c.qualified_table} is locked while {where} is recomputed")]
+        if before.generated is None:
+            hazards.append(hazard(H.DATA_LOSS, f"the stored values of {where} are replaced by computed ones"))
+        return Draft(Phase.CONTRACT, f"recreate {where} as a generated column ({after.generated.expr})",
+                     (o.DropColumn(None, before), o.AddColumn(None, after)), tk, after.name,
+                     hazards=tuple(hazards), creates={self.col(tk, after.name)},
+                     needs_old=self.enum_of(before), needs_new=self.enum_of(after))
 
     def column_phase(self, tk, before: Column, after: Column, group: tuple[str, ...]) -> Phase:
         if group == ("comment",):
@@ -512,6 +530,27 @@ class Rules:
         add = self.add_check(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
         add.follows = [drop]
         return [drop, add]
+
+    def implicit_indexes(self) -> list[Draft]:
+        """An index the server made by itself for a FK in TO (MySQL), where FROM's FK used an
+        index of the application that TO drops: create it explicitly first, since the server
+        refuses to drop an index a FK still needs."""
+        out = []
+        for tb in self.b.tables:
+            ta = _find(self.a, self.tkey(tb), self.d)
+            if ta is None:
+                continue
+            kept = {ix.name for ix in tb.indexes}
+            dropped = [ix.columns for ix in ta.indexes if not ix.implicit and ix.name not in kept]
+            names = {ix.name for ix in ta.indexes}
+            for ix in tb.indexes:
+                if ix.implicit and ix.name not in names and \
+                        any(cols[:len(ix.columns)] == ix.columns for cols in dropped):
+                    change = Change(tb.name, ix.name, after=ix, schema=tb.schema)
+                    draft = self.add_index(change)[0]
+                    draft.source = change
+                    out.append(draft)
+        return out
 
     # -- cycles and late references ------------------------------------------------------------
     def detach_created_fks(self, drafts: list[Draft]) -> list[Draft]:

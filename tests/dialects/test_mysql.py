@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one-line SQL assertions read best unwrapped
 """The MySQL/MariaDB dialect: normalization one-liners (no server), MySQL 8 catalog rows as that
 server returns them, rendering one-liners, and live round trips on the MariaDB server (models →
 database → introspect in sync; each rendered op applied and re-introspected)."""
@@ -18,7 +19,17 @@ from schemadrift.dialects.mysql import canonical_expr
 from schemadrift.differ import diff
 from schemadrift.errors import PlanError
 from schemadrift.ir import (
-    Check, Column, ColumnType, Default, EnumType, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    EnumType,
+    ForeignKey,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
 )
 from schemadrift.models import load_metadata
 from schemadrift.planner import ops as O
@@ -134,7 +145,11 @@ def test_defaults_mysql8_catalog_is_unquoted_and_marks_expressions():
         == ("current_timestamp() on update current_timestamp()", "expression")
     assert my("uuid()", "DEFAULT_GENERATED", "char(36)") == ("uuid()", "expression")
     assert my("(`a` + 1)", "DEFAULT_GENERATED", "int") == ("a + 1", "expression")
+    assert my("concat(_utf8mb4\\'a\\',`b`)", "DEFAULT_GENERATED", "varchar(9)") \
+        == dflt("(CONCAT('a', b))", "VARCHAR(9)") == ("concat('a', b)", "expression")
     assert my(None, "", "int") is None
+    assert my("CURRENT_TIMESTAMP", "on update CURRENT_TIMESTAMP", "timestamp") \
+        == ("current_timestamp() on update current_timestamp()", "expression")  # MySQL 5.7: no marker
     assert my("NULL", "", "varchar(4)") == ("'NULL'", "literal")  # the string, not SQL NULL
 
 
@@ -278,6 +293,27 @@ def test_table_options_relative_to_database_defaults():
     assert table.column("status").collation == "utf8mb4_0900_ai_ci"
 
 
+def test_models_table_options_and_collations():
+    md = sa.MetaData()
+    sa.Table("a", md, sa.Column("x", sa.String(10, collation="utf8mb4_bin")),
+             sa.Column("y", sa.String(10, collation="utf8mb4_general_ci")), mysql_engine="InnoDB",
+             mysql_charset="utf8mb4")
+    sa.Table("b", md, sa.Column("x", sa.String(10, collation="latin1_bin")), mysql_engine="MyISAM",
+             mysql_charset="latin1", mysql_collate="latin1_bin")
+    sa.Table("c", md, sa.Column("at", sa.TIMESTAMP, server_default=sa.text(
+        "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")))
+    sa.Index("ix_a", md.tables["a"].c.x, md.tables["a"].c.y, mysql_length={"x": 4}, mysql_prefix="FULLTEXT")
+    a, b, c = load_metadata(md, MARIADB).tables
+    assert a.options == () and a.column("x").collation == "utf8mb4_bin" and a.column("y").collation is None
+    assert a.indexes[0].method == "fulltext" and [p.prefix_length for p in a.indexes[0].parts] == [4, None]
+    assert b.options == (("charset", "latin1"), ("collate", "latin1_bin"), ("engine", "MyISAM"))
+    assert b.column("x").collation is None
+    assert c.column("at").default.expr == "current_timestamp() on update current_timestamp()"
+    assert dict(load_metadata(md, MYSQL).tables[0].options) == {}
+    assert MYSQL.default_collation("utf8mb4") == "utf8mb4_0900_ai_ci"
+    assert dialects.get("mariadb", "11.8.2").default_collation("utf8") == "utf8mb3_general_ci"
+
+
 def test_mariadb_json_is_longtext_with_its_check():
     cols = (Column("doc", ColumnType("longtext"), collation="utf8mb4_bin"), Column("memo", ColumnType("longtext")))
     table = Table("t", cols, checks=(Check("doc", "json_valid(doc)"), Check("ck", "memo <> ''")))
@@ -357,6 +393,11 @@ def test_render_indexes_keys_and_constraints():
     assert sql(O.DropCheck(USERS, Check("ck", "id > 0"))) == ["ALTER TABLE `users` DROP CONSTRAINT `ck`"]
     assert sql(O.DropCheck(USERS, Check("ck", "id > 0")), dialects.get("mysql", "8.0.16")) == [
         "ALTER TABLE `users` DROP CHECK `ck`"]
+    assert sql(O.DropCheck(USERS, Check("email", "email <> ''"))) == [  # a MariaDB column-level check
+        "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) NULL",
+        "ALTER TABLE `users` DROP CONSTRAINT IF EXISTS `email`"]
+    assert sql(O.DropCheck(USERS, Check("email", "email <> ''")), MYSQL) == [
+        "ALTER TABLE `users` DROP CONSTRAINT `email`"]
     assert sql(O.AddPrimaryKey(dataclasses.replace(USERS, primary_key=None), PrimaryKey(("id",)))) == [
         "ALTER TABLE `users` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"]
     assert sql(O.DropPrimaryKey(USERS, USERS.primary_key)) == ["ALTER TABLE `users` DROP PRIMARY KEY"]
@@ -434,7 +475,25 @@ def _create_all(url: str, md: sa.MetaData) -> None:
         engine.dispose()
 
 
-@pytest.mark.parametrize("models", [rich.for_dialect("mariadb"), bookshop.metadata], ids=["rich", "bookshop"])
+def _options_models() -> sa.MetaData:
+    md = sa.MetaData()
+    a = sa.Table("a", md, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("x", sa.String(10, collation="utf8mb4_bin")), sa.Column("y", sa.Text),
+                 sa.Column("at", sa.TIMESTAMP, server_default=sa.text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")),
+                 sa.Column("ref", sa.Integer, sa.ForeignKey("b.id", name="fk_a_ref")),
+                 sa.Column("flag", sa.Boolean, server_default=sa.false()),
+                 mysql_engine="InnoDB", mysql_charset="utf8mb4")
+    sa.Table("b", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("x", sa.String(10)),
+             sa.Column("doc", sa.JSON), mysql_charset="latin1", mysql_collate="latin1_bin", comment="b's")
+    sa.Table("c", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), mysql_engine="MyISAM")
+    sa.Index("ft_a", a.c.y, mysql_prefix="FULLTEXT")
+    sa.Index("ix_a", a.c.y, a.c.x, mysql_length={"y": 12}, unique=True)
+    sa.Index("ix_a_desc", a.c.ref.desc(), a.c.id)
+    return md
+
+
+@pytest.mark.parametrize("models", [rich.for_dialect("mariadb"), bookshop.metadata, _options_models()],
+                         ids=["rich", "bookshop", "options"])
 def test_models_round_trip_in_sync(models):
     with scratch_database("mariadb") as url:
         _create_all(url, models)
@@ -481,7 +540,7 @@ def test_hostile_identifiers_introspect_and_render_back():
 
 # -- live: apply each op's SQL and re-introspect ---------------------------------------------------
 BASE_DDL = ("CREATE TABLE {t} (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20) NOT NULL,"
-            " email varchar(100) NULL, status enum('a','b') NOT NULL DEFAULT 'a', ref int NULL,"
+            " email varchar(100) NULL CHECK (email <> ''), status enum('a','b') NOT NULL DEFAULT 'a', ref int NULL,"
             " KEY ix_name (name), CONSTRAINT {t}_ck CHECK (ref > 0),"
             " CONSTRAINT {t}_fk FOREIGN KEY (ref) REFERENCES {t} (id)) COMMENT 'base'")
 
@@ -531,6 +590,8 @@ def _expected(op, before: Table) -> Schema:
     after = op.apply(before)
     if op.kind == "drop_foreign_key":  # its implicit index goes with it (see render_drop_foreign_key)
         after = dataclasses.replace(after, indexes=tuple(i for i in after.indexes if not i.implicit))
+    if op.kind == "drop_column":  # and a MariaDB column-level CHECK with its column
+        after = dataclasses.replace(after, checks=tuple(c for c in after.checks if c.name != op.column.name))
     return MARIADB.normalize(Schema("mariadb", (after,)))
 
 
@@ -570,6 +631,7 @@ OPS = {
     "drop_fk": lambda t: O.DropForeignKey(t, t.foreign_keys[0]),
     "add_check": lambda t: O.AddCheck(t, Check("ck_name", "name <> ''")),
     "drop_check": lambda t: O.DropCheck(t, t.checks[0]),
+    "drop_column_check": lambda t: O.DropCheck(t, next(c for c in t.checks if c.name == "email")),
     "drop_pk_add_pk": lambda t: O.AddPrimaryKey(dataclasses.replace(t, primary_key=None), PrimaryKey(("id",))),
 }
 
@@ -612,3 +674,27 @@ def test_sync_triggers_keep_both_columns_in_step(my_db):
     assert "trigger sd_sync_people_name_full_name_ins on people" in my_db.schema().not_compared
     my_db.run(MARIADB.render(O.DropSyncTrigger(table, table.column("name"), table.column("full_name"))))
     assert not any(n.startswith("trigger") for n in my_db.schema().not_compared)
+
+
+def test_unmodelled_objects_are_listed_not_compared_and_other_databases_are_qualified():
+    with scratch_database("mariadb") as url, scratch_database("mariadb") as other:
+        execute(url, ["CREATE TABLE p (id int PRIMARY KEY, at datetime)",
+                      "CREATE VIEW v AS SELECT id FROM p",
+                      "CREATE TRIGGER trg BEFORE INSERT ON p FOR EACH ROW SET NEW.at = NOW()",
+                      "CREATE SEQUENCE sq", "CREATE FUNCTION f1() RETURNS int RETURN 1",
+                      "CREATE TABLE parts (id int PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2",
+                      "CREATE TABLE hist (id int PRIMARY KEY) WITH SYSTEM VERSIONING"])
+        execute(other, ["CREATE TABLE q (id int PRIMARY KEY)"])
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                both = dialects.for_connection(conn).introspect(conn, [url.rsplit("/", 1)[1],
+                                                                       other.rsplit("/", 1)[1]])
+        finally:
+            engine.dispose()
+        live = load(url)
+    assert {t.name for t in live.tables} == {"p", "parts", "hist"}
+    assert {"view v", "trigger trg on p", "sequence sq", "function f1", "partitioning parts",
+            "system versioning hist"} <= set(live.not_compared)
+    assert both.table("q", other.rsplit("/", 1)[1]) is not None and both.table("p") is not None
+    assert snapshot.from_json(snapshot.to_json(live)) == live

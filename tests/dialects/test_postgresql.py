@@ -9,10 +9,9 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
+import conftest
 import pytest
 import sqlalchemy as sa
-
-import conftest
 from conftest import scratch_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for fixtures/
@@ -21,8 +20,19 @@ from schemadrift import dialects
 from schemadrift.differ import diff, explain
 from schemadrift.errors import PlanError
 from schemadrift.ir import (
-    Check, Column, ColumnType, Default, EnumType, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey,
-    Schema, Table,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
 )
 from schemadrift.models import load_metadata
 from schemadrift.planner import ops
@@ -144,6 +154,16 @@ def test_numeric_defaults_with_scale_are_values():
     ("name::text = lower(name::text)", "((name)::TEXT = LOWER((name)::TEXT))"),
     ("coalesce(a + b, 0)", "coalesce((a + b), 0)"),
     ("length(\"we\"\"ird col\"::text) > 0", "length((\"we\"\"ird col\")::text) > 0"),
+    ("status <> 'a'::text", "status NOT IN ('a')"), ("status = 'a'::text", "status IN ('a')"),
+    ("name::text ~~ 'a%'::text", "name LIKE 'a%'"), ("name::text ~~* '%x%'::text", "name ILIKE '%x%'"),
+    ("NOT qty > 0", "NOT (qty > 0)"), ("(qty * 2) > 10", "qty * 2 > 10"), ("(qty % 2) = 0", "qty % 2 = 0"),
+    ("(- qty) < 0", "-qty < 0"), ("qty > '-5'::integer", "qty > -5"),
+    ("price > '1000'::numeric", "price > 1e3"),
+    ("(qty + 1)::numeric > price", "qty + 1 > price"),
+    ("created > '2020-01-01 00:00:00'::timestamp without time zone", "created > '2020-01-01'"),
+    ("price >= 0::numeric AND price <= 100::numeric OR price IS NULL",
+     "price BETWEEN 0 AND 100 OR price IS NULL"),
+    ("POSITION(('a'::text) IN (name)) > 0", "position('a' in (name)) > 0"),
 ])
 def test_expr_equivalences(server, model):
     assert PG.normalize_expr(server) == PG.normalize_expr(model)
@@ -159,8 +179,11 @@ def test_exprs_that_differ(a, b):
 
 
 def test_expr_stays_valid_sql():
-    assert PG.normalize_expr("(x)::text = ANY (ARRAY['a'::text])") == "x in ('a')"
-    assert PG.normalize_expr("NOT (a > 0)") == "not (a > 0)"
+    assert PG.normalize_expr("(x)::text = ANY (ARRAY['a'::text, 'b'::text])") == "x in ('a', 'b')"
+    assert PG.normalize_expr("NOT (a > 0)") == "not a > 0"
+    assert PG.normalize_expr("NOT (a > 0 AND b)") == "not (a > 0 and b)"
+    assert PG.normalize_expr("a - (c - d) > (0)") == "a - (c - d) > 0"
+    assert PG.normalize_expr("a * (b + c) = (d)") == "a * (b + c) = d"
     assert PG.normalize_expr("x > -1") == "x > -1"
 
 
@@ -215,7 +238,8 @@ def test_render_set_not_null_through_check():
     before = USERS.column("name")
     out = sql(ops.AlterColumn(USERS, before=before, after=replace(before, nullable=False),
                               what=frozenset({"nullable"})))
-    assert out == ['ALTER TABLE "users" ADD CONSTRAINT "users_name_not_null" CHECK ("name" IS NOT NULL) NOT VALID',
+    assert out == ['ALTER TABLE "users" ADD CONSTRAINT "users_name_not_null" CHECK ("name" IS NOT NULL) '
+                   'NOT VALID',
                    'ALTER TABLE "users" VALIDATE CONSTRAINT "users_name_not_null"',
                    'ALTER TABLE "users" ALTER COLUMN "name" SET NOT NULL',
                    'ALTER TABLE "users" DROP CONSTRAINT "users_name_not_null"']
@@ -228,7 +252,8 @@ def test_render_type_change_hazards():
     assert sql(widen) == ['ALTER TABLE "users" ALTER COLUMN "email" TYPE character varying(300)']
     assert PG.hazards(widen) == []
     ident = USERS.column("id")
-    grow = ops.AlterColumn(USERS, before=ident, after=replace(ident, type=T("bigint")), what=frozenset({"type"}))
+    grow = ops.AlterColumn(USERS, before=ident, after=replace(ident, type=T("bigint")),
+                           what=frozenset({"type"}))
     assert {h.kind for h in PG.hazards(grow)} == {HazardKind.TABLE_REWRITE, HazardKind.BLOCKING_LOCK}
     name = USERS.column("name")
     to_int = ops.AlterColumn(USERS, before=replace(name, default=None), after=replace(name, type=T("integer"),
@@ -279,11 +304,12 @@ class Live:
     """One scratch database kept open for a whole module: an autocommit DBAPI connection for
     statements (no parameters, so ``%`` reaches the server as written) and a pooled engine."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, search_path: str | None = None):
         import psycopg
         self.url = url
-        self.raw = psycopg.connect(url, autocommit=True)
-        self.engine = sa.create_engine(url)
+        options = {"options": f"-c search_path={search_path}"} if search_path else {}
+        self.raw = psycopg.connect(url, autocommit=True, **options)
+        self.engine = sa.create_engine(url, connect_args=options)
 
     def run(self, statements) -> None:
         with self.raw.cursor() as cur:
@@ -303,12 +329,13 @@ def execute(target, statements) -> None:
 
 
 def introspect(target, schemas: list[str] | None = None) -> Schema:
-    engine = target.engine if isinstance(target, Live) else sa.create_engine(target, poolclass=sa.pool.NullPool)
+    own = not isinstance(target, Live)
+    engine = sa.create_engine(target, poolclass=sa.pool.NullPool) if own else target.engine
     try:
         with engine.connect() as conn:
             return dialects.for_connection(conn).introspect(conn, schemas)
     finally:
-        if not isinstance(target, Live):
+        if own:
             engine.dispose()
 
 
@@ -319,19 +346,18 @@ def assert_in_sync(a: Schema, b: Schema) -> None:
 
 @pytest.mark.parametrize("metadata", [rich.for_dialect("postgresql"), bookshop.metadata_pg],
                          ids=["rich", "bookshop"])
-def test_models_match_the_database_they_create(pg_scratch, metadata):
-    engine = sa.create_engine(pg_scratch, poolclass=sa.pool.NullPool)
-    metadata.create_all(engine)
-    engine.dispose()
-    live = introspect(pg_scratch)
+def test_models_match_the_database_they_create(home, metadata):
+    metadata.create_all(home.engine)
+    live = introspect(home)
     models = load_metadata(metadata, PG)
     assert_in_sync(live, models)
     assert_in_sync(models, live)
     assert {t.name for t in live.tables} == {t.name for t in models.tables}
-    assert live.default_schema == "public" and live.server_version
+    assert live.default_schema == home.schema and live.server_version
 
 
-def test_models_with_postgresql_options(pg_scratch):
+@pytest.mark.filterwarnings("ignore:Computed column")
+def test_models_with_postgresql_options(home):
     md = sa.MetaData()
     t = sa.Table(
         "docs", md,
@@ -353,10 +379,8 @@ def test_models_with_postgresql_options(pg_scratch):
     sa.Index("ix_docs_tags", t.c.tags, postgresql_using="gin")
     sa.Index("ix_docs_lower", sa.func.lower(t.c.slug), t.c.id.desc(),
              postgresql_where=sa.text("mood <> 'sad' AND code IS NOT NULL"))
-    engine = sa.create_engine(pg_scratch, poolclass=sa.pool.NullPool)
-    md.create_all(engine)
-    engine.dispose()
-    live = introspect(pg_scratch)
+    md.create_all(home.engine)
+    live = introspect(home)
     assert_in_sync(live, load_metadata(md, PG))
     docs = live.table("docs")
     assert dict(docs.options) == {"fillfactor": "70"}
@@ -365,20 +389,19 @@ def test_models_with_postgresql_options(pg_scratch):
     assert docs.column("mood").type.name == "Mood" and live.enums[0].name == "Mood"
 
 
-def test_drift_is_seen(pg_scratch):
+def test_drift_is_seen(home):
     md = bookshop.metadata_pg
-    engine = sa.create_engine(pg_scratch, poolclass=sa.pool.NullPool)
-    md.create_all(engine)
-    engine.dispose()
-    execute(pg_scratch, ["ALTER TABLE books ALTER COLUMN title TYPE varchar(400)",
+    md.create_all(home.engine)
+    execute(home, ["ALTER TABLE books ALTER COLUMN title TYPE varchar(400)",
                          "ALTER TABLE books ALTER COLUMN price SET DEFAULT 1",
                          "ALTER TABLE books DROP CONSTRAINT ck_books_price",
                          "ALTER TABLE books ADD CONSTRAINT ck_books_price CHECK (price > 0)",
                          "DROP INDEX ix_orders_open",
                          "CREATE INDEX ix_orders_open ON orders (placed_at) WHERE status <> 'closed'"])
-    changes = {(c.kind, c.table, c.name) for c in diff(load_metadata(md, PG), introspect(pg_scratch))}
+    changes = {(c.kind, c.table, c.name) for c in diff(load_metadata(md, PG), introspect(home))}
     assert changes == {("alter_column", "books", "title"), ("alter_column", "books", "price"),
-                       ("alter_check", "books", "ck_books_price"), ("alter_index", "orders", "ix_orders_open")}
+                       ("alter_check", "books", "ck_books_price"),
+                       ("alter_index", "orders", "ix_orders_open")}
 
 
 # -- live: apply each rendered op and re-introspect ------------------------------------------------
@@ -388,6 +411,18 @@ def pg_db():
         live = Live(url)
         yield live
         live.close()
+
+
+@pytest.fixture
+def home(pg_db):
+    """A fresh schema that is the default one (first on the search path) of its own connections."""
+    name = "h_" + uuid.uuid4().hex[:10]
+    execute(pg_db, [f"CREATE SCHEMA {name}"])
+    live = Live(pg_db.url, search_path=name)
+    live.schema = name
+    yield live
+    live.close()
+    execute(pg_db, [f"DROP SCHEMA {name} CASCADE"])
 
 
 @pytest.fixture
@@ -512,7 +547,8 @@ def test_serial_round_trip_back_to_plain(space):
     t = make(url, s, "CREATE TABLE {s}.t (id serial PRIMARY KEY, x int)")
     col = t.column("id")
     assert col.identity == Identity("autoincrement") and col.default is None
-    applied(url, s, ops.AlterColumn(t, before=col, after=replace(col, identity=None), what=frozenset({"identity"})))
+    applied(url, s, ops.AlterColumn(t, before=col, after=replace(col, identity=None),
+                                    what=frozenset({"identity"})))
     assert "sequence" not in " ".join(introspect(url, [s]).not_compared)
 
 
@@ -536,7 +572,8 @@ def test_index_and_constraint_ops_apply(space, which):
     }[which]
     add, drop = {
         Index: (lambda: ops.CreateIndex(t, index=obj), lambda t2: ops.DropIndex(t2, index=obj)),
-        PrimaryKey: (lambda: ops.AddPrimaryKey(t, primary_key=obj), lambda t2: ops.DropPrimaryKey(t2, primary_key=obj)),
+        PrimaryKey: (lambda: ops.AddPrimaryKey(t, primary_key=obj),
+                     lambda t2: ops.DropPrimaryKey(t2, primary_key=obj)),
         ForeignKey: (lambda: ops.AddForeignKey(t, foreign_key=obj),
                      lambda t2: ops.DropForeignKey(t2, foreign_key=obj)),
         Check: (lambda: ops.AddCheck(t, check=obj), lambda t2: ops.DropCheck(t2, check=obj)),
@@ -572,12 +609,14 @@ def test_table_level_ops_apply(space):
 
 def test_create_table_with_everything_round_trips(space):
     url, s = space
-    execute(url, [f"CREATE TABLE {s}.parent (id bigint PRIMARY KEY)", f"CREATE TYPE {s}.mood AS ENUM ('a', 'b')"])
+    execute(url, [f"CREATE TABLE {s}.parent (id bigint PRIMARY KEY)",
+                  f"CREATE TYPE {s}.mood AS ENUM ('a', 'b')"])
     table = Table("child", schema=s, columns=(
         Column("id", T("bigint"), nullable=False, identity=Identity("autoincrement")),
         Column("parent_id", T("bigint"), nullable=False),
         Column("mood", PG.parse_type(f"{s}.mood"), default=Default("'a'")),
-        Column("at", T("timestamp with time zone"), nullable=False, default=Default("current_timestamp", "expression")),
+        Column("at", T("timestamp with time zone"), nullable=False,
+               default=Default("current_timestamp", "expression")),
         Column("twice", T("bigint"), generated=Generated("id * 2")),
     ), primary_key=PrimaryKey(("id",), "child_pkey"),
         foreign_keys=(ForeignKey("child_parent_fk", ("parent_id",), "parent", ("id",), ref_schema=s,
@@ -594,7 +633,8 @@ def test_enum_ops_apply(space):
     mood = EnumType("mood", ("sad", "ok"), schema=s)
     run(url, ops.CreateEnum(None, enum=mood))
     run(url, ops.AddEnumValue(None, enum=mood, value="happy", after="ok"))
-    run(url, ops.AddEnumValue(None, enum=replace(mood, values=("sad", "ok", "happy")), value="meh", after=None))
+    three = replace(mood, values=("sad", "ok", "happy"))
+    run(url, ops.AddEnumValue(None, enum=three, value="meh", after=None))
     assert introspect(url, [s]).enums == (EnumType("mood", ("meh", "sad", "ok", "happy"), s),)
     execute(url, [f"CREATE TABLE {s}.t (id int, m {s}.mood DEFAULT 'ok', ms {s}.mood[])",
                   f"INSERT INTO {s}.t VALUES (1, 'happy', ARRAY['ok'::{s}.mood])"])
@@ -623,7 +663,9 @@ def test_sync_trigger_and_backfills(space):
     execute(url, [f"INSERT INTO {s}.t (id, \"old name\") VALUES (2, 'old code')",
                   f"INSERT INTO {s}.t (id, \"new name\") VALUES (3, 'new code')",
                   f"UPDATE {s}.t SET \"old name\" = 'old update' WHERE id = 3"])
-    run(url, ops.CopyColumn(t, source=t.column("old name"), target=new))
+    batch = ops.CopyColumn(t, source=t.column("old name"), target=new, batch_size=2)
+    assert PG.transactional(batch) is False and "COMMIT" in PG.render(batch)[0]
+    run(url, batch)
     run(url, ops.FillColumn(t, column=t.column("x"), expr="id * 10"))
     assert rows(url, f"SELECT id, \"old name\", \"new name\", x FROM {s}.t ORDER BY id") == [
         (1, "before", "before", 10), (2, "old code", "old code", 20), (3, "old update", "old update", 30)]
@@ -673,3 +715,49 @@ def test_schemas_filter_and_default_schema(pg_db):
         assert schema.table("in_public") is not None and schema.table("in_public").schema is None
         assert all(t.schema is None for t in schema.tables)
         execute(pg_db, ["DROP TABLE public.in_public"])
+
+
+def test_hostile_enum_round_trip(space):
+    url, s = space
+    weird = EnumType('we"ird enüm', ("it's", "a b"), schema=s)
+    run(url, ops.CreateEnum(None, enum=weird))
+    run(url, ops.AddEnumValue(None, enum=weird, value='"q"', after="it's"))
+    weird = replace(weird, values=("it's", '"q"', "a b"))
+    column_type = PG.parse_type(f'{s}."we""ird enüm"')
+    assert column_type.name == f'{s}.we"ird enüm'
+    table = Table("uses", schema=s, columns=(
+        Column("v", replace(column_type, raw=""), default=Default("'a b'")),
+        Column("vs", replace(column_type, raw="", array_dims=1)),
+    ))
+    run(url, ops.CreateTable(table))
+    schema = introspect(url, [s])
+    assert schema.enums == (weird,)
+    assert_in_sync(Schema("postgresql", (schema.table("uses", s),)), Schema("postgresql", (table,)))
+
+
+def test_identity_and_generated_changes_apply(space):
+    url, s = space
+    t = make(url, s, "CREATE TABLE {s}.t (id int GENERATED ALWAYS AS IDENTITY (START WITH 5), "
+                     "k int, twice int GENERATED ALWAYS AS (k * 2) STORED)")
+    ident = t.column("id")
+    assert ident.identity == Identity("always", 5)
+    changed = replace(ident, identity=Identity("by_default", 10, 2))
+    applied(url, s, ops.AlterColumn(t, before=ident, after=changed, what=frozenset({"identity"})))
+    t = live_table(url, s, "t")
+    twice = t.column("twice")
+    applied(url, s, ops.AlterColumn(t, before=twice, after=replace(twice, generated=None),
+                                    what=frozenset({"generated"})))
+    with pytest.raises(PlanError):
+        PG.render(ops.AlterColumn(t, before=twice, after=replace(twice, generated=Generated("k * 3")),
+                                  what=frozenset({"generated"})))
+
+
+def test_primary_key_on_nullable_column_apply(space):
+    url, s = space
+    t = make(url, s, "CREATE TABLE {s}.t (code text, n int)")
+    execute(url, [f"INSERT INTO {s}.t VALUES ('a', 1)"])
+    op = ops.AddPrimaryKey(t, primary_key=PrimaryKey(("code",), None))
+    assert HazardKind.VALIDATION_SCAN in {h.kind for h in PG.hazards(op)}
+    run(url, op)
+    after = live_table(url, s, "t")
+    assert after.primary_key == PrimaryKey(("code",), "t_pkey") and not after.column("code").nullable

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import execute
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schemadrift import dialects, sources
 from schemadrift.dialects import sqlite_parse as P
@@ -22,6 +24,7 @@ from schemadrift.ir import (
     ColumnType,
     Default,
     ForeignKey,
+    Generated,
     Index,
     IndexPart,
     PrimaryKey,
@@ -45,8 +48,8 @@ def _type(raw):
     return (t.name, t.args)
 
 
-def _default(raw):
-    d = D.normalize_default(raw, TEXT)
+def _default(raw, declared="TEXT"):
+    d = D.normalize_default(raw, D.parse_type(declared))
     return None if d is None else (d.expr, d.kind)
 
 
@@ -80,17 +83,48 @@ def test_parse_type_keeps_raw_and_falls_back():
     (None, None),
     ("(CURRENT_TIMESTAMP)", ("CURRENT_TIMESTAMP", "expression")),
     ("current_timestamp", ("CURRENT_TIMESTAMP", "expression")),
-    ("TRUE", ("1", "literal")),
-    ("false", ("0", "literal")),
-    ("-1", ("-1", "literal")),
-    ("(0)", ("0", "literal")),
-    ("0.00", ("0.00", "literal")),
-    ("datetime('now')", ("datetime('now')", "expression")),
-    ("(DATETIME( 'now' ))", ("datetime('now')", "expression")),
+    ("datetime('now', 'localtime')", ("datetime('now', 'localtime')", "expression")),
+    ("(DATETIME( 'now' ))", ("CURRENT_TIMESTAMP", "expression")),  # the same value
     ("X'00ff'", ("X'00ff'", "literal")),
+    ('"ABC"', ("'ABC'", "literal")),  # a lone name in DEFAULT is stored as that string
+    ("abc", ("'abc'", "literal")),
+    ("[X y]", ("'X y'", "literal")),
 ])
 def test_normalize_default(raw, expected):
     assert _default(raw) == expected
+
+
+@pytest.mark.parametrize("raw, declared, expected", [
+    # a literal default is the value the column stores, by the affinity of its declared type
+    ("TRUE", "BOOLEAN", "1"),
+    ("false", "BOOLEAN", "0"),
+    ("-1", "INTEGER", "-1"),
+    ("(0)", "INTEGER", "0"),
+    ("'0'", "TINYINT", "0"),
+    ("0.00", "NUMERIC(12, 2)", "0"),
+    ("'1.50'", "NUMERIC(10,2)", "1.5"),
+    ("0", "REAL", "0.0"),
+    ("0", "FLOAT", "0.0"),
+    ("0", "VARCHAR(5)", "'0'"),
+    ("007", "TEXT", "'7'"),
+    ("'abc'", "INTEGER", "'abc'"),
+    ("' 5'", "INT", "5"),
+    ("'5 apples'", "INT", "'5 apples'"),
+    ("0", "BLOB", "0"),
+    ("0", "", "0"),
+])
+def test_literal_defaults_by_affinity(raw, declared, expected):
+    assert _default(raw, declared) == (expected, "literal")
+
+
+def test_affinity_equivalences_match_the_server():
+    """The equivalences above are what SQLite itself stores."""
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE TABLE t (id INT, a TINYINT DEFAULT '0', b NUMERIC(12, 2) DEFAULT 0.00, "
+              "c REAL DEFAULT 0, d VARCHAR(5) DEFAULT 0, e TEXT DEFAULT 007, f INT DEFAULT ' 5')")
+    c.execute("INSERT INTO t (id) VALUES (1)")
+    assert c.execute("SELECT a, b, c, d, e, f FROM t").fetchone() == (0, 0, 0.0, "0", "7", 5)
+    assert [type(v) for v in c.execute("SELECT a, b, c FROM t").fetchone()] == [int, int, float]
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -106,6 +140,9 @@ def test_normalize_default(raw, expected):
     ('"we""ird" > 0', '"we""ird" > 0'),
     ("length(\"my col\")>0", 'length("my col") > 0'),
     ("a /* note */ > 0 -- tail", "a > 0"),
+    ('"order" > 0', '"order" > 0'),  # spelled like a keyword: stays quoted, so the SQL stays valid
+    ("key > 0", '"key" > 0'),
+    ("REPLACE(a, 'x', 'y') = a", "replace(a, 'x', 'y') = a"),
 ])
 def test_normalize_expr(raw, expected):
     assert D.normalize_expr(raw) == expected
@@ -134,6 +171,12 @@ def test_parse_create_table_text_facts():
     assert [(f.name, f.columns, f.ref_table, f.ref_columns, f.deferred) for f in t.foreign_keys] == [
         (None, ("b",), "p", ("id",), True), ("fk", ("c",), "q", (), False)]
     assert t.without_rowid and t.strict
+
+
+def test_parse_references_with_set_default_then_deferrable():
+    t = P.parse_create_table("CREATE TABLE t (a INT REFERENCES p ON DELETE SET DEFAULT DEFERRABLE "
+                             "INITIALLY DEFERRED DEFAULT 0 NOT NULL, b INT REFERENCES p NOT DEFERRABLE)")
+    assert [(f.columns, f.deferred) for f in t.foreign_keys] == [(("a",), True), (("b",), False)]
 
 
 def test_parse_create_index():
@@ -281,7 +324,8 @@ def test_hand_written_ddl_in_sync_with_models(lite_scratch):
     execute(lite_scratch, [
         'CREATE TABLE "Users" (id integer primary key, "Name" varchar ( 20 ) not null default (\'x\'), '
         "at datetime default (current_timestamp), flag boolean default true, note text default null, "
-        "boss INTEGER REFERENCES users, CONSTRAINT ck_name CHECK ([name] != ''))",
+        "boss INTEGER REFERENCES users, twice INTEGER AS (ID*2), kept INTEGER GENERATED ALWAYS AS (id + 1) "
+        "STORED, CONSTRAINT ck_name CHECK ([name] != ''))",
         'CREATE INDEX ix_users_lower ON users (LOWER("name")) WHERE flag == 1',
     ])
     md = sa.MetaData()
@@ -291,6 +335,8 @@ def test_hand_written_ddl_in_sync_with_models(lite_scratch):
                      sa.Column("flag", sa.Boolean, server_default=sa.text("1")),
                      sa.Column("note", sa.Text),
                      sa.Column("boss", sa.INT, sa.ForeignKey("Users.id")),
+                     sa.Column("twice", sa.Integer, sa.Computed("id * 2")),
+                     sa.Column("kept", sa.Integer, sa.Computed("id + 1", persisted=True)),
                      sa.CheckConstraint("name <> ''", name="ck_name"))
     sa.Index("ix_users_lower", sa.func.lower(users.c.Name), sqlite_where=sa.text("flag = 1"))
     _assert_in_sync(_live(lite_scratch), load_metadata(md, D))
@@ -324,12 +370,14 @@ def test_not_compared_objects(lite_scratch):
 
 def test_hostile_identifiers_round_trip(lite_scratch):
     t = Table('we"ird', (Column("i d", INT, False), Column("a`b", TEXT, collation="NOCASE"),
-                         Column("ünï code", TEXT, default=Default("'it''s'"))),
+                         Column("ünï code", TEXT, default=Default("'it''s'")), Column("order", INT)),
               PrimaryKey(("i d",), name="pk ü"),
               indexes=(Index("ix 'q'", (IndexPart("a`b", descending=True),)),
+                       Index("ix_order", (IndexPart(expr='"order" + 1'),), predicate='"order" > 0'),
                        Index(None, (IndexPart("ünï code"),), unique=True, is_constraint=True)),
               checks=(Check("ck\"1", 'length("a`b") > 0'),))
-    execute(lite_scratch, D.render(O.CreateTable(t)) + D.render(O.CreateIndex(t, index=t.indexes[0])))
+    execute(lite_scratch, D.render(O.CreateTable(t)) + D.render(O.CreateIndex(t, index=t.indexes[0]))
+            + D.render(O.CreateIndex(t, index=t.indexes[1])))
     live = _live(lite_scratch)
     _assert_in_sync(live, D.normalize(Schema("sqlite", (t,))))
     assert live.tables[0].name == 'we"ird' and live.tables[0].primary_key.name == "pk ü"
@@ -380,6 +428,9 @@ OPS = {
     "add_column_rebuild": lambda t: O.AddColumn(t, column=Column(
         "at", ColumnType("datetime", raw="DATETIME"), False, Default("CURRENT_TIMESTAMP", "expression"))),
     "drop_column": lambda t: O.DropColumn(t, column=_col(t, "note")),
+    "add_virtual_column": lambda t: O.AddColumn(t, column=Column(
+        "len", INT, generated=Generated("length(name)", stored=False))),
+    "add_stored_column": lambda t: O.AddColumn(t, column=Column("len", INT, generated=Generated("qty * 2"))),
     "alter_type": lambda t: O.AlterColumn(t, before=_col(t, "name"),
                                           after=replace(_col(t, "name"), type=TEXT),
                                           what=frozenset({"type"})),
@@ -481,3 +532,56 @@ def test_sync_triggers_for_a_rename_window(lite_scratch):
     execute(lite_scratch, D.render_rollback(sync))
     live = _live(lite_scratch)
     assert live.table("t") == t2 and not any("sd_sync" in x for x in live.not_compared)
+
+
+# -- property: any IR table renders to DDL that introspects back to the same table -----------------
+NAMES = (st.text(alphabet=st.sampled_from(list('aZ_9 "`[]\'.é中-')), min_size=1, max_size=8)
+         | st.sampled_from(["order", "Key", "select"])).filter(
+    lambda n: n.strip() == n and not n.lower().startswith("sqlite_"))
+TYPES = st.sampled_from([INT, TEXT, VARCHAR50, ColumnType("numeric", (10, 2), raw="NUMERIC(10, 2)"),
+                         ColumnType("real", raw="REAL"), ColumnType("blob", raw="BLOB")])
+
+
+@st.composite
+def tables(draw):
+    names = draw(st.lists(NAMES, min_size=1, max_size=5, unique_by=P.ascii_lower))
+    columns = []
+    for n in names:
+        ctype = draw(TYPES)
+        default = draw(st.sampled_from([None, Default("7"), Default("'x''y'")]))
+        if default is not None:
+            default = D.normalize_default(default.expr, ctype)
+        columns.append(Column(n, ctype, draw(st.booleans()), default,
+                              collation=draw(st.sampled_from([None, "NOCASE", "RTRIM"]))))
+    pk_cols = draw(st.lists(st.sampled_from(names), max_size=2, unique_by=P.ascii_lower))
+    if pk_cols:
+        columns = [replace(c, nullable=False) if c.name in pk_cols else c for c in columns]
+    first = D.quote(names[0])
+    # tables and indexes share one namespace; SQLite folds a UNIQUE equal to the key into the key
+    table_name, index_name = draw(st.lists(NAMES, min_size=2, max_size=2, unique_by=P.ascii_lower))
+    unique = () if [P.ascii_lower(c) for c in pk_cols] == [P.ascii_lower(names[0])] else (
+        Index(None, (IndexPart(names[0]),), unique=True, is_constraint=True),)
+    return Table(
+        table_name, tuple(columns), PrimaryKey(tuple(pk_cols), draw(st.sampled_from([None, "pk x"])))
+        if pk_cols else None,
+        indexes=(Index(index_name, (IndexPart(names[-1], descending=draw(st.booleans())),),
+                       unique=draw(st.booleans()), predicate=D.normalize_expr(f"{first} IS NOT NULL")),
+                 *unique),
+        foreign_keys=(ForeignKey(draw(st.sampled_from([None, "fk ü"])), (names[0],), "parent", ("id",),
+                                 on_delete=draw(st.sampled_from(["NO ACTION", "CASCADE", "SET NULL"]))),),
+        checks=(Check(draw(st.sampled_from([None, 'ck "1"'])), D.normalize_expr(f"length({first}) >= 0")),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables())
+def test_any_table_round_trips(table):
+    engine = sa.create_engine("sqlite://")
+    try:
+        with engine.connect() as conn:
+            for statement in D.render(O.CreateTable(table)) + D.render(O.CreateIndex(table,
+                                                                                     index=table.indexes[0])):
+                conn.exec_driver_sql(statement)
+            live = D.introspect(conn)
+    finally:
+        engine.dispose()
+    _assert_in_sync(live, D.normalize(Schema("sqlite", (table,))))

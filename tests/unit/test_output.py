@@ -10,7 +10,18 @@ import pytest
 import schemadrift
 from schemadrift import output
 from schemadrift.ir import (
-    Check, Column, ColumnType, Default, EnumType, ForeignKey, Index, IndexPart, PrimaryKey, Schema, Table,
+    Check,
+    Column,
+    ColumnType,
+    Default,
+    EnumType,
+    ForeignKey,
+    Identity,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
 )
 
 INT = ColumnType("integer", raw="integer")
@@ -174,3 +185,28 @@ def test_shown_name(name, shown):
 def test_render_diff_rejects_an_unknown_format(d):
     with pytest.raises(ValueError):
         output.render_diff(d, "yaml")
+
+
+def test_every_alter_kind_says_which_attributes_changed():
+    ta = Table("t", (Column("id", INT, False), Column("a", INT), Column("b", INT)),
+               PrimaryKey(("id",), "pk_t"), indexes=(Index("ix", (IndexPart("a"),)),),
+               foreign_keys=(ForeignKey("fk", ("a",), "u", ("id",)),), checks=(Check("ck", "a > 0"),),
+               comment="old", options=(("engine", "InnoDB"),))
+    tb = Table("t", (Column("id", INT, False), Column("a", INT, comment="hi", collation="C"),
+                     Column("b", INT, identity=Identity("by_default", 1, 1))),
+               PrimaryKey(("id", "a"), "pk_t"),
+               indexes=(Index("ix", (IndexPart("a", descending=True), IndexPart(expr="lower(b)")),
+                              predicate="a > 1"),),
+               foreign_keys=(ForeignKey("fk", ("a",), "u", ("id",), on_delete="CASCADE"),),
+               checks=(Check("ck", "a > 1"),), options=(("engine", "MyISAM"),))
+    text = output.diff_text(schemadrift.diff(Schema(None, (ta,)), Schema(None, (tb,))))
+    for expected in (
+        "    ~ table: comment 'old' → (none); options engine=InnoDB → engine=MyISAM",
+        "    ~ column a: collation (none) → C; comment (none) → 'hi'",
+        "    ~ column b: identity (none) → by default start 1 increment 1",
+        "    ~ primary key pk_t: columns (id) → (id, a)",
+        "    ~ index ix: parts (a) → (a DESC, (lower(b))); predicate (none) → a > 1",
+        "    ~ check ck: expr a > 0 → a > 1",
+        "    ~ foreign key fk: on_delete NO ACTION → CASCADE",
+    ):
+        assert expected in text.splitlines(), (expected, text)

@@ -1,0 +1,616 @@
+"""Hypothesis strategies: hostile identifiers and single schema mutations of a model set.
+
+A ``Mutation`` knows the one change the differ must report for it (kind, table, name and, for an
+``alter_*``, the attributes) and how to apply it on a live database:
+
+* ``forward(ctx)`` / ``backward(ctx)``: the SQL that makes it and undoes it, where the dialect has
+  the ALTER for it (PostgreSQL, MariaDB);
+* ``rebuild(table)``: what the SA table looks like after it, for SQLite, which cannot ALTER most
+  things (the test copies the base file, then drops and re-creates that table).
+
+Mutations are drawn from the SQLAlchemy model set the base database was created from (the
+columns no index, key or check uses are the ones that may be dropped or altered) and from the
+base's IR (the names the server gave to unnamed constraints).
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from hypothesis import strategies as st
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateColumn,
+    CreateIndex,
+    CreateTable,
+    SetColumnComment,
+    SetTableComment,
+)
+from sqlalchemy.sql import visitors
+
+import schemadrift.dialects
+
+# BMP only (MySQL identifiers are utf8mb3); no '.', '/', '\\' (MySQL file names) and no NUL
+ALPHABET = string.ascii_letters + string.digits + " _\"'`$-#éßüÅ名€"
+
+
+def identifier(prefix: str) -> st.SearchStrategy[str]:
+    """A hostile name: quotes, backticks, spaces, unicode; never ending in a space (MySQL)."""
+    return st.text(ALPHABET, min_size=1, max_size=12).map(lambda s: prefix + s).filter(
+        lambda s: not s.endswith(" "))
+
+
+@dataclass
+class Ctx:
+    """What a mutation needs to render SQL: the dialect names, quoting and the SA dialect."""
+
+    dialect: str
+    sa_dialect: sa.engine.Dialect
+    metadata: sa.MetaData
+
+    @property
+    def ours(self):
+        return schemadrift.dialects.get(self.dialect)
+
+    def q(self, name: str) -> str:
+        return self.ours.quote(name)
+
+    def lit(self, value) -> str:
+        return self.ours.literal(value)
+
+    def compile(self, construct) -> str:
+        return str(construct.compile(dialect=self.sa_dialect)).strip()
+
+    @property
+    def mysql(self) -> bool:
+        return self.dialect in ("mysql", "mariadb")
+
+
+@dataclass
+class Mutation:
+    """One change to one object; ``expected`` is (kind, table, name)."""
+
+    kind: str
+    table: str
+    name: str | None
+    attributes: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def expected(self) -> tuple:
+        return (self.kind, self.table, self.name)
+
+    def forward(self, ctx: Ctx) -> list[str]:
+        raise NotImplementedError
+
+    def backward(self, ctx: Ctx) -> list[str]:
+        raise NotImplementedError
+
+    def rebuild(self, table: sa.Table) -> None:
+        """Change the SA ``table`` (a copy) the way this mutation changes the database."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self.expected}{sorted(self.attributes) or ''}"
+
+
+# -- columns -----------------------------------------------------------------------------------
+@dataclass(repr=False)
+class AddColumn(Mutation):
+    spec: str = ""
+
+    def forward(self, ctx):
+        return [f"ALTER TABLE {ctx.q(self.table)} ADD COLUMN {ctx.q(self.name)} {self.spec}"]
+
+    def backward(self, ctx):
+        return [f"ALTER TABLE {ctx.q(self.table)} DROP COLUMN {ctx.q(self.name)}"]
+
+
+@dataclass(repr=False)
+class DropColumn(Mutation):
+    column: sa.Column = None
+
+    def forward(self, ctx):
+        return [f"ALTER TABLE {ctx.q(self.table)} DROP COLUMN {ctx.q(self.name)}"]
+
+    def backward(self, ctx):
+        out = [f"ALTER TABLE {ctx.q(self.table)} ADD COLUMN {ctx.compile(CreateColumn(self.column))}"]
+        if self.column.comment and not ctx.mysql:
+            out.append(ctx.compile(SetColumnComment(self.column)))
+        return out
+
+
+@dataclass(repr=False)
+class AlterColumn(Mutation):
+    """A change of type, nullability or default of a column no index, key or check uses."""
+
+    before: sa.Column = None
+    after: sa.Column = None
+
+    def forward(self, ctx):
+        return self._sql(ctx, self.before, self.after)
+
+    def backward(self, ctx):
+        return self._sql(ctx, self.after, self.before)
+
+    def _sql(self, ctx, old: sa.Column, new: sa.Column) -> list[str]:
+        t = ctx.q(self.table)
+        if ctx.mysql:
+            return [f"ALTER TABLE {t} MODIFY COLUMN {ctx.compile(CreateColumn(new))}"]
+        c = ctx.q(self.name)
+        out = []
+        if "type" in self.attributes:
+            type_sql = new.type.compile(dialect=ctx.sa_dialect)
+            out.append(f"ALTER TABLE {t} ALTER COLUMN {c} TYPE {type_sql} USING {c}::{type_sql}")
+        if "nullable" in self.attributes:
+            out.append(f"ALTER TABLE {t} ALTER COLUMN {c} {'DROP' if new.nullable else 'SET'} NOT NULL")
+        if "default" in self.attributes:
+            default = new.server_default
+            out.append(f"ALTER TABLE {t} ALTER COLUMN {c} " + (
+                f"SET DEFAULT {default.arg.text}" if default is not None else "DROP DEFAULT"))
+        return out
+
+    def rebuild(self, table):
+        table.append_column(self.after._copy(), replace_existing=True)
+
+
+@dataclass(repr=False)
+class ColumnComment(Mutation):
+    before: sa.Column = None
+    after: sa.Column = None
+
+    def forward(self, ctx):
+        return [ctx.compile(SetColumnComment(self.after))]
+
+    def backward(self, ctx):
+        if self.before.comment is None and not ctx.mysql:
+            return [f"COMMENT ON COLUMN {ctx.q(self.table)}.{ctx.q(self.name)} IS NULL"]
+        return [ctx.compile(SetColumnComment(self.before))]
+
+
+# -- indexes, keys, checks ---------------------------------------------------------------------
+@dataclass(repr=False)
+class AddIndex(Mutation):
+    index: sa.Index = None
+
+    def forward(self, ctx):
+        return [ctx.compile(CreateIndex(self.index))]
+
+    def backward(self, ctx):
+        return [drop_index(ctx, self.table, self.name)]
+
+
+@dataclass(repr=False)
+class DropIndex(Mutation):
+    index: sa.Index = None
+
+    def forward(self, ctx):
+        return [drop_index(ctx, self.table, self.name)]
+
+    def backward(self, ctx):
+        return [ctx.compile(CreateIndex(self.index))]
+
+
+def drop_index(ctx: Ctx, table: str, name: str) -> str:
+    return f"DROP INDEX {ctx.q(name)}" + (f" ON {ctx.q(table)}" if ctx.mysql else "")
+
+
+@dataclass(repr=False)
+class AddConstraint_(Mutation):
+    """Add a check, unique or foreign key constraint (SA object ``constraint``, on a copy)."""
+
+    constraint: sa.Constraint = None
+
+    def forward(self, ctx):
+        return [ctx.compile(AddConstraint(self.constraint))]
+
+    def backward(self, ctx):
+        return drop_constraint(ctx, self.kind.replace("add_", ""), self.table, self.name, implicit_index=True)
+
+    def rebuild(self, table):
+        table.append_constraint(self.constraint._copy())
+
+
+@dataclass(repr=False)
+class DropConstraint_(Mutation):
+    """Drop a check, unique or foreign key constraint; ``definition`` is the SQL that restores it."""
+
+    definition: str = ""
+    matches: object = None  # SA constraint → bool, for SQLite's rebuild
+
+    def forward(self, ctx):
+        return drop_constraint(ctx, self.kind.replace("drop_", ""), self.table, self.name)
+
+    def backward(self, ctx):
+        return [f"ALTER TABLE {ctx.q(self.table)} ADD CONSTRAINT {ctx.q(self.name)} {self.definition}"]
+
+    def rebuild(self, table):
+        for c in list(table.constraints):
+            if self.matches(c):
+                table.constraints.discard(c)
+                for fk in getattr(c, "elements", ()):
+                    fk.parent.foreign_keys.discard(fk)
+                    table.foreign_keys.discard(fk)
+
+
+def drop_constraint(ctx: Ctx, what: str, table: str, name: str, implicit_index: bool = False) -> list[str]:
+    t, n = ctx.q(table), ctx.q(name)
+    if not ctx.mysql:
+        return [f"ALTER TABLE {t} DROP CONSTRAINT {n}"]
+    if what == "foreign_key":
+        # MariaDB keeps the index it made for the FK: drop it too when the FK was ours
+        return [f"ALTER TABLE {t} DROP FOREIGN KEY {n}"] + ([f"ALTER TABLE {t} DROP INDEX {n}"]
+                                                            if implicit_index else [])
+    if what == "unique":
+        return [f"ALTER TABLE {t} DROP INDEX {n}"]
+    return [f"ALTER TABLE {t} DROP CONSTRAINT {n}"]
+
+
+# -- tables ------------------------------------------------------------------------------------
+@dataclass(repr=False)
+class AddTable(Mutation):
+    new: sa.Table = None
+
+    def forward(self, ctx):
+        return [ctx.compile(CreateTable(self.new))]
+
+    def backward(self, ctx):
+        return [f"DROP TABLE {ctx.q(self.table)}"]
+
+
+@dataclass(repr=False)
+class DropTable(Mutation):
+    old: sa.Table = None
+
+    def forward(self, ctx):
+        return [f"DROP TABLE {ctx.q(self.table)}"]
+
+    def backward(self, ctx):
+        out = [ctx.compile(CreateTable(self.old))] + [ctx.compile(CreateIndex(ix)) for ix in self.old.indexes]
+        if not ctx.mysql:
+            out += [ctx.compile(SetTableComment(self.old))] if self.old.comment else []
+            out += [ctx.compile(SetColumnComment(c)) for c in self.old.columns if c.comment]
+        return out
+
+
+@dataclass(repr=False)
+class TableComment(Mutation):
+    before: str | None = None
+    after: str | None = None
+
+    def forward(self, ctx):
+        return [self._sql(ctx, self.after)]
+
+    def backward(self, ctx):
+        return [self._sql(ctx, self.before)]
+
+    def _sql(self, ctx, text):
+        if ctx.mysql:
+            return f"ALTER TABLE {ctx.q(self.table)} COMMENT = {ctx.lit(text or '')}"
+        return f"COMMENT ON TABLE {ctx.q(self.table)} IS {ctx.lit(text) if text else 'NULL'}"
+
+
+# -- what the model set offers -----------------------------------------------------------------
+def copy_metadata(md: sa.MetaData) -> sa.MetaData:
+    """A deep copy of ``md`` (tables, constraints, indexes), to change without touching ``md``."""
+    new = sa.MetaData()
+    for t in md.sorted_tables:
+        t.to_metadata(new)
+    return new
+
+
+def _columns_of(element) -> set[str]:
+    return {c.name for c in visitors.iterate(element) if isinstance(c, sa.Column)}
+
+
+def used_columns(table: sa.Table) -> set[str]:
+    """Columns some key, index, check or other table's foreign key uses (not free to change)."""
+    used = set()
+    for ix in table.indexes:
+        for e in ix.expressions:
+            used |= _columns_of(e) if not isinstance(e, str) else {e}
+        for opts in ix.dialect_options.values():
+            where = opts.get("where")
+            if where is not None:
+                used |= _columns_of(where) | set(re.findall(r"\w+", str(where)))
+    for c in table.constraints:
+        used |= {col.name for col in getattr(c, "columns", ())}
+        if isinstance(c, sa.CheckConstraint):
+            used |= set(re.findall(r"\w+", str(c.sqltext)))
+    for other in table.metadata.tables.values():
+        for fk in other.foreign_keys:
+            if fk.column.table is table:
+                used.add(fk.column.name)
+    return used
+
+
+def free_columns(table: sa.Table) -> list[sa.Column]:
+    used = used_columns(table)
+    return [c for c in table.columns if c.name not in used and not c.primary_key]
+
+
+def referenced_tables(md: sa.MetaData) -> set[str]:
+    return {fk.column.table.name for t in md.tables.values() for fk in t.foreign_keys}
+
+
+INDEXABLE = (sa.Integer, sa.Numeric, sa.Date, sa.DateTime, sa.Boolean, sa.Time)
+
+
+def indexable(c: sa.Column) -> bool:
+    """A column any dialect can index without a prefix length (no TEXT/BLOB/JSON on MySQL)."""
+    return (isinstance(c.type, INDEXABLE) and not isinstance(c.type, sa.Enum)) or (
+        isinstance(c.type, sa.String) and not isinstance(c.type, sa.Text) and (c.type.length or 999) <= 255)
+
+
+# new column types: (SQL type, default literal or None); portable across the three dialects
+NEW_TYPES = [("INTEGER", "7"), ("BIGINT", "0"), ("VARCHAR(40)", "'d'"), ("NUMERIC(8,2)", "1.5"),
+             ("DATE", None), ("TEXT", None), ("SMALLINT", "2")]
+
+
+def other_type(c: sa.Column):
+    """A type different from ``c``'s (canonically so on every dialect), or None."""
+    t = c.type
+    if isinstance(t, (sa.Enum, sa.Boolean, sa.JSON, sa.LargeBinary, sa.Time)):
+        return None
+    if isinstance(t, sa.Text):
+        return sa.String(300)
+    if isinstance(t, sa.String):
+        return sa.String((t.length or 100) + 7)
+    if isinstance(t, sa.BigInteger):
+        return sa.Integer()
+    if isinstance(t, sa.SmallInteger):
+        return sa.Integer()
+    if isinstance(t, sa.Integer):
+        return sa.BigInteger()
+    if isinstance(t, sa.Float):
+        return sa.Numeric(10, 3)
+    if isinstance(t, sa.Numeric):
+        return sa.Numeric((t.precision or 10) + 2, t.scale or 0)
+    if isinstance(t, sa.DateTime):
+        return sa.Date()
+    if isinstance(t, sa.Date):
+        return sa.DateTime()
+    return None
+
+
+def default_for(c: sa.Column, salt: int) -> str | None:
+    """A literal default for ``c``'s type, different for each ``salt``; None where we don't know one."""
+    t = c.type
+    if isinstance(t, (sa.Enum, sa.Boolean)):
+        return None
+    if isinstance(t, sa.Integer):
+        return str(40 + salt)
+    if isinstance(t, sa.String) and not isinstance(t, sa.Text):
+        return f"'v{salt}'"
+    return None
+
+
+def _copy_column(c: sa.Column, **changes) -> sa.Column:
+    new = c._copy()
+    for k, v in changes.items():
+        setattr(new, k, v)
+    return new
+
+
+def _attach(table: sa.Table, column: sa.Column) -> sa.Column:
+    """``column`` in a private copy of ``table`` (so DDL constructs can name its table)."""
+    copy = table.to_metadata(sa.MetaData())
+    copy.append_column(column, replace_existing=True)
+    return copy.c[column.name]
+
+
+@st.composite
+def mutations(draw, metadata: sa.MetaData, base, dialect: str) -> Mutation:
+    """One mutation of the database built from ``metadata`` (whose IR is ``base``)."""
+    mysql = dialect in ("mysql", "mariadb")
+    ops = ["add_column", "drop_column", "alter_column", "add_index", "drop_index", "add_check",
+           "drop_check", "add_foreign_key", "drop_foreign_key", "add_unique", "drop_unique", "add_table",
+           "drop_table"]
+    if dialect != "sqlite":
+        ops += ["table_comment", "column_comment"]
+    op = draw(st.sampled_from(ops))
+    return draw(getattr(_Draw, op)(metadata, base, dialect, mysql))
+
+
+class _Draw:
+    """One strategy per mutation kind (each returns a SearchStrategy of Mutation)."""
+
+    @staticmethod
+    def add_column(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            table = draw(st.sampled_from(sorted(md.tables)))
+            type_sql, default = draw(st.sampled_from(NEW_TYPES))
+            not_null = default is not None and draw(st.booleans())
+            spec = type_sql + (f" DEFAULT {default}" if default and (not_null or draw(st.booleans())) else "")
+            spec += " NOT NULL" if not_null else ""
+            return AddColumn("add_column", table, draw(identifier("c ")), spec=spec)
+        return s()
+
+    @staticmethod
+    def drop_column(md, base, dialect, mysql):
+        choices = [(t, c) for t in md.tables.values() for c in free_columns(t)
+                   # SQLite cannot ADD back a NOT NULL column without a constant default
+                   if dialect != "sqlite" or c.nullable or _constant_default(c)]
+        return st.sampled_from(choices).map(lambda tc: DropColumn("drop_column", tc[0].name, tc[1].name,
+                                                                  column=tc[1]))
+
+    @staticmethod
+    def alter_column(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            table = draw(st.sampled_from(sorted(md.tables)))
+            columns = free_columns(md.tables[table])
+            c = draw(st.sampled_from(columns)) if columns else None
+            if c is None:
+                return draw(_Draw.add_column(md, base, dialect, mysql))
+            options = ["nullable"] + (["type"] if other_type(c) is not None else []) + (
+                ["default"] if default_for(c, 0) is not None else [])
+            attr = draw(st.sampled_from(options))
+            if attr == "type":
+                after = _copy_column(c, type=other_type(c))
+            elif attr == "nullable":
+                after = _copy_column(c, nullable=not c.nullable)
+            else:
+                current = c.server_default.arg.text if c.server_default is not None else None
+                new = draw(st.sampled_from([None, default_for(c, 1), default_for(c, 2)]).filter(
+                    lambda v: v != current))
+                after = c._copy()
+                after.server_default = sa.DefaultClause(sa.text(new)) if new else None
+            return AlterColumn("alter_column", table, c.name, frozenset({attr}),
+                               before=_attach(md.tables[table], c._copy()),
+                               after=_attach(md.tables[table], after))
+        return s()
+
+    @staticmethod
+    def column_comment(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            table = draw(st.sampled_from(sorted(md.tables)))
+            t = md.tables[table]
+            c = draw(st.sampled_from([c for c in t.columns if not c.primary_key and not c.foreign_keys
+                                      and c.autoincrement is not True]))
+            text = draw(st.text(ALPHABET, min_size=1, max_size=20).filter(lambda x: x != c.comment))
+            return ColumnComment("alter_column", table, c.name, frozenset({"comment"}),
+                                 before=_attach(t, c._copy()), after=_attach(t, _copy_column(c, comment=text)))
+        return s()
+
+    @staticmethod
+    def table_comment(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            table = draw(st.sampled_from(sorted(md.tables)))
+            before = md.tables[table].comment
+            after = draw(st.one_of(st.none(), st.text(ALPHABET, min_size=1, max_size=30)).filter(
+                lambda x: x != before))
+            return TableComment("alter_table", table, table, frozenset({"comment"}), before=before, after=after)
+        return s()
+
+    @staticmethod
+    def add_index(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            table = draw(st.sampled_from(sorted(md.tables)))
+            t = md.tables[table].to_metadata(sa.MetaData())
+            # no FK column: MariaDB may swap its implicit FK index for ours, then refuse to drop ours
+            cols = [c for c in t.columns if indexable(c) and not c.foreign_keys]
+            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique_by=lambda c: c.name))
+            name = draw(identifier("ix "))
+            return AddIndex("add_index", table, name, index=sa.Index(name, *picked))
+        return s()
+
+    @staticmethod
+    def drop_index(md, base, dialect, mysql):
+        choices = [(t, ix) for t in md.tables.values() for ix in t.indexes
+                   if ix.name and not any(c.foreign_keys for c in ix.columns)]
+        return st.sampled_from(choices).map(lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
+
+    @staticmethod
+    def add_check(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            # not on a key column: MariaDB refuses a CHECK on an AUTO_INCREMENT or FK-action column
+            t = draw(st.sampled_from([t for t in md.tables.values() if _check_columns(t)]))
+            copy = t.to_metadata(sa.MetaData())
+            c = draw(st.sampled_from(_check_columns(copy)))
+            bound = draw(st.integers(-1000, 0))
+            name = draw(identifier("ck "))
+            ck = sa.CheckConstraint(sa.column(c.name) >= sa.literal_column(str(bound)), name=name)
+            copy.append_constraint(ck)
+            return AddConstraint_("add_check", t.name, name, constraint=ck)
+        return s()
+
+    @staticmethod
+    def add_unique(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            t = draw(st.sampled_from(sorted(md.tables.values(), key=lambda t: t.name)))
+            copy = t.to_metadata(sa.MetaData())
+            cols = [c for c in copy.columns if indexable(c) and not c.foreign_keys and not c.primary_key]
+            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique_by=lambda c: c.name))
+            name = draw(identifier("uq "))
+            uq = sa.UniqueConstraint(*[c.name for c in picked], name=name)
+            copy.append_constraint(uq)
+            return AddConstraint_("add_unique", t.name, name, constraint=uq)
+        return s()
+
+    @staticmethod
+    def add_foreign_key(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            # an INTEGER column that is no key yet → an INTEGER primary key (same type: MySQL insists)
+            sources = [(t, c) for t in md.tables.values() for c in t.columns
+                       if type(c.type) is sa.Integer and not c.foreign_keys and not c.primary_key]
+            targets = [t for t in md.tables.values()
+                       if len(t.primary_key.columns) == 1 and type(t.primary_key.columns[0].type) is sa.Integer]
+            t, c = draw(st.sampled_from(sources))
+            target = draw(st.sampled_from(targets))
+            copy_md = copy_metadata(md)
+            copy = copy_md.tables[t.name]
+            name = draw(identifier("fk "))
+            action = draw(st.sampled_from([None, "CASCADE", "SET NULL"] if c.nullable else [None, "CASCADE"]))
+            fk = sa.ForeignKeyConstraint([c.name], [f"{target.name}.{target.primary_key.columns[0].name}"],
+                                         name=name, ondelete=action)
+            copy.append_constraint(fk)
+            return AddConstraint_("add_foreign_key", t.name, name, constraint=fk)
+        return s()
+
+    @staticmethod
+    def drop_check(md, base, dialect, mysql):
+        choices = [(t, ck) for t in base.tables for ck in t.checks if ck.name]
+        return st.sampled_from(choices).map(lambda tc: DropConstraint_(
+            "drop_check", tc[0].name, tc[1].name, definition=f"CHECK ({tc[1].raw or tc[1].expr})",
+            matches=lambda c, n=tc[1].name: isinstance(c, sa.CheckConstraint) and c.name == n))
+
+    @staticmethod
+    def drop_unique(md, base, dialect, mysql):
+        q = schemadrift.dialects.get(dialect).quote
+        choices = [(t, ix) for t in base.tables for ix in t.indexes if ix.is_constraint and ix.name]
+        return st.sampled_from(choices).map(lambda ti: DropConstraint_(
+            "drop_unique", ti[0].name, ti[1].name,
+            definition=f"UNIQUE ({', '.join(q(c) for c in ti[1].columns)})",
+            matches=lambda c, cols=ti[1].columns: isinstance(c, sa.UniqueConstraint)
+            and tuple(x.name for x in c.columns) == cols))
+
+    @staticmethod
+    def drop_foreign_key(md, base, dialect, mysql):
+        q = schemadrift.dialects.get(dialect).quote
+        choices = [(t, fk) for t in base.tables for fk in t.foreign_keys]
+
+        def make(tf):
+            t, fk = tf
+            definition = (f"FOREIGN KEY ({', '.join(map(q, fk.columns))}) REFERENCES {q(fk.ref_table)} "
+                          f"({', '.join(map(q, fk.ref_columns))}) ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
+            return DropConstraint_("drop_foreign_key", t.name, fk.name, definition=definition,
+                                   matches=lambda c, cols=fk.columns: isinstance(c, sa.ForeignKeyConstraint)
+                                   and tuple(c.column_keys) == cols)
+        return st.sampled_from(choices).map(make)
+
+    @staticmethod
+    def add_table(md, base, dialect, mysql):
+        @st.composite
+        def s(draw):
+            name = draw(identifier("t "))
+            # numbered: MySQL compares column names case- and accent-insensitively
+            cols = draw(st.lists(identifier(""), min_size=1, max_size=3))
+            t = sa.Table(name, sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                         *[sa.Column(f"c{i} {c}", sa.String(30)) for i, c in enumerate(cols)])
+            return AddTable("add_table", name, name, new=t)
+        return s()
+
+    @staticmethod
+    def drop_table(md, base, dialect, mysql):
+        referenced = referenced_tables(md)
+        choices = [t for t in md.tables.values() if t.name not in referenced]
+        return st.sampled_from(choices).map(lambda t: DropTable("drop_table", t.name, t.name, old=t))
+
+
+def _check_columns(t: sa.Table) -> list[sa.Column]:
+    return [c for c in t.columns if isinstance(c.type, sa.Integer) and not c.primary_key and not c.foreign_keys]
+
+
+def _constant_default(c: sa.Column) -> bool:
+    d = c.server_default
+    return d is not None and isinstance(getattr(d, "arg", None), (str, sa.sql.elements.TextClause)) \
+        and "(" not in str(getattr(d.arg, "text", d.arg))

@@ -1,0 +1,244 @@
+"""Each safe pattern of the planner, with the plan it must produce, on the real servers.
+
+Every test builds FROM and TO from DDL on scratch databases, plans, checks the plan's shape
+(phases, ops, the neutral hazards of the pattern and a few key SQL fragments: the SQL itself
+belongs to the dialects), applies the JSON steps as given and checks FROM is then in sync with TO.
+"""
+from __future__ import annotations
+
+import contextlib
+
+from conftest import execute, scratch_database, split_sql
+
+import schemadrift
+from schemadrift.dialects import get
+
+
+@contextlib.contextmanager
+def pair(dialect: str, from_ddl: str, to_ddl: str, data=()):
+    """Scratch databases A (FROM, with ``data``) and B (TO)."""
+    with scratch_database(dialect) as a, scratch_database(dialect) as b:
+        execute(a, split_sql(from_ddl) + list(data))
+        execute(b, split_sql(to_ddl))
+        yield a, b
+
+
+def plan_for(a: str, b: str, renames=None, **options):
+    return schemadrift.plan(schemadrift.compare(a, b, renames=renames), **options)
+
+
+def shape(plan) -> list[tuple[str, tuple[str, ...]]]:
+    return [(s.phase.label, tuple(op.kind for op in s.ops)) for s in plan.steps]
+
+
+def kinds(step) -> set[str]:
+    return {h.kind.value for h in step.hazards}
+
+
+def apply(url: str, plan, phases=("expand", "backfill", "contract")) -> None:
+    """Run the JSON steps of the given phases exactly as the plan gives them."""
+    for step in plan.to_dict()["steps"]:
+        if step["phase"] in phases:
+            assert not step["manual"], f"manual step in an automatic run: {step['summary']}"
+            execute(url, step["sql"])
+
+
+def assert_in_sync(a: str, b: str) -> None:
+    left = schemadrift.compare(a, b)
+    assert left.in_sync, [c.to_dict() for c in left.changes]
+
+
+def rows(url: str, sql: str) -> list[tuple]:
+    import sqlalchemy as sa
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.exec_driver_sql(sql).all()]
+    finally:
+        engine.dispose()
+
+
+USERS = "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL{extra})"
+SEED = ["INSERT INTO users (id, name) VALUES (1, 'ann')", "INSERT INTO users (id, name) VALUES (2, 'bob')"]
+
+
+def test_new_not_null_column_without_default(dialect):
+    with pair(dialect, USERS.format(extra=""), USERS.format(extra=", email VARCHAR(100) NOT NULL"),
+              SEED) as (a, b):
+        p = plan_for(a, b)
+        assert shape(p) == [("expand", ("add_column",)), ("backfill", ("fill_column",)),
+                            ("contract", ("alter_column",))]
+        add, fill, not_null = p.steps
+        assert add.ops[0].column.nullable and fill.manual and "manual" in kinds(fill)
+        assert "-- MANUAL: " in p.to_sql() and "TODO" in p.to_sql()
+        assert {"validation_scan", "backward_incompatible"} <= kinds(not_null)
+        p = plan_for(a, b, backfill_values={"users.email": "'none@example.com'"})
+        assert not any(s.manual for s in p.steps)
+        apply(a, p)
+        assert_in_sync(a, b)
+        assert rows(a, "SELECT id, name, email FROM users ORDER BY id") == [
+            (1, "ann", "none@example.com"), (2, "bob", "none@example.com")]
+
+
+def test_not_null_column_with_default_is_one_expand_step(dialect):
+    with pair(dialect, USERS.format(extra=""),
+              USERS.format(extra=", status VARCHAR(10) DEFAULT 'new' NOT NULL"), SEED) as (a, b):
+        p = plan_for(a, b)
+        assert shape(p) == [("expand", ("add_column",))]
+        apply(a, p)
+        execute(a, ["INSERT INTO users (id, name) VALUES (3, 'cy')"])  # old code still works
+        assert_in_sync(a, b)
+        assert rows(a, "SELECT status FROM users ORDER BY id") == [("new",)] * 3
+
+
+def test_confirmed_rename_adds_syncs_copies_and_drops(dialect):
+    to = "CREATE TABLE users (id INTEGER PRIMARY KEY, full_name VARCHAR(50) NOT NULL)"
+    with pair(dialect, USERS.format(extra=""), to, SEED) as (a, b):
+        p = plan_for(a, b, renames={"users.name": "full_name"})
+        relax = [] if get(dialect).BEFORE_TRIGGER_SETS_NEW else [("expand", ("alter_column",))]
+        assert shape(p) == [("expand", ("add_column",)), *relax, ("expand", ("create_sync_trigger",)),
+                            ("backfill", ("copy_column",)), ("contract", ("alter_column",)),
+                            ("contract", ("drop_sync_trigger", "drop_column"))]
+        assert not any("RENAME COLUMN" in s.upper() for step in p.steps for s in step.sql)
+        apply(a, p, ("expand", "backfill"))
+        # the window: old code writes the old column, new code the new one; triggers keep both
+        execute(a, ["INSERT INTO users (id, name) VALUES (3, 'cy')",
+                    "INSERT INTO users (id, full_name) VALUES (4, 'di')",
+                    "UPDATE users SET name = 'ann2' WHERE id = 1"])
+        assert rows(a, "SELECT id, name, full_name FROM users ORDER BY id") == [
+            (1, "ann2", "ann2"), (2, "bob", "bob"), (3, "cy", "cy"), (4, "di", "di")]
+        apply(a, p, ("contract",))
+        assert_in_sync(a, b)
+        assert rows(a, "SELECT full_name FROM users ORDER BY id") == [("ann2",), ("bob",), ("cy",), ("di",)]
+
+
+def test_confirmed_table_rename_creates_copies_and_drops(dialect):
+    with pair(dialect, "CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR(50))",
+              "CREATE TABLE persons (id INTEGER PRIMARY KEY, name VARCHAR(50))",
+              ["INSERT INTO people VALUES (1, 'ann')"]) as (a, b):
+        p = plan_for(a, b, renames={"people": "persons"})
+        assert shape(p) == [("expand", ("create_table",)), ("backfill", ("copy_rows",)),
+                            ("contract", ("drop_table",))]
+        assert {"backward_incompatible", "irreversible"} <= kinds(p.steps[2])
+        apply(a, p)
+        assert_in_sync(a, b)
+        assert rows(a, "SELECT id, name FROM persons") == [(1, "ann")]
+
+
+def test_drops_only_in_contract_with_data_loss(dialect):
+    from_ddl = USERS.format(extra=", bio VARCHAR(200)") + ";CREATE TABLE old (id INTEGER PRIMARY KEY)"
+    with pair(dialect, from_ddl, USERS.format(extra=""), SEED) as (a, b):
+        p = plan_for(a, b)
+        assert shape(p) == [("contract", ("drop_column",)), ("contract", ("drop_table",))]
+        for step in p.steps:
+            assert {"data_loss", "backward_incompatible", "irreversible"} <= kinds(step)
+            assert not step.reversible and step.rollback == ()
+        apply(a, p)
+        assert_in_sync(a, b)
+
+
+#: a varchar widening is cheap where the server changes only the catalog; SQLite rebuilds
+WIDENING_PHASE = {"postgresql": "expand", "mariadb": "expand", "sqlite": "contract"}
+
+
+def test_type_widening_asks_the_dialect_and_narrowing_is_contract(dialect):
+    cols = "CREATE TABLE t (id INTEGER PRIMARY KEY, wide VARCHAR({}), narrow VARCHAR({}))"
+    seed = ["INSERT INTO t VALUES (1, 'a', 'b')"]
+    with pair(dialect, cols.format(20, 20), cols.format(40, 10), seed) as (a, b):
+        p = plan_for(a, b)
+        by_column = {s.ops[0].after.name: s for s in p.steps}
+        assert by_column["wide"].phase.label == WIDENING_PHASE[dialect]
+        assert by_column["narrow"].phase.label == "contract"
+        assert {"data_loss", "table_rewrite"} <= kinds(by_column["narrow"])
+        apply(a, p)
+        assert_in_sync(a, b)
+
+
+#: how each dialect builds an index without blocking writes, where it can
+INDEX_SQL = {"postgresql": "CREATE INDEX CONCURRENTLY", "mariadb": "LOCK=NONE", "sqlite": "CREATE INDEX"}
+
+
+def test_soft_delete_column_and_its_index_are_expand_steps(dialect):
+    base = "CREATE TABLE posts (id INTEGER PRIMARY KEY, title VARCHAR(100){})"
+    with pair(dialect, base.format(""),
+              base.format(", deleted_at DATE") + ";CREATE INDEX ix_posts_deleted ON posts (deleted_at)",
+              ["INSERT INTO posts VALUES (1, 'hello')"]) as (a, b):
+        p = plan_for(a, b)
+        assert shape(p) == [("expand", ("add_column",)), ("expand", ("create_index",))]
+        assert "index_build" in kinds(p.steps[1])
+        assert INDEX_SQL[dialect] in " ".join(p.steps[1].sql)
+        apply(a, p, ("expand",))
+        execute(a, ["INSERT INTO posts (id, title) VALUES (2, 'old code')"])
+        assert_in_sync(a, b)
+
+
+def test_constraints_on_existing_tables_are_contract_with_validation_scan(dialect):
+    from_ddl = ("CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100));"
+                "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER, n INTEGER)")
+    to_ddl = ("CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100),"
+              " CONSTRAINT uq_users_email UNIQUE (email));"
+              "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER, n INTEGER,"
+              " CONSTRAINT fk_posts_user FOREIGN KEY (user_id) REFERENCES users (id),"
+              " CONSTRAINT ck_posts_n CHECK (n > 0))")
+    with pair(dialect, from_ddl, to_ddl, ["INSERT INTO users VALUES (1, 'a')",
+                                          "INSERT INTO posts VALUES (1, 1, 5)"]) as (a, b):
+        p = plan_for(a, b)
+        added = [s for s in p.steps if s.ops[0].kind in ("create_index", "add_check", "add_foreign_key")]
+        assert {s.ops[0].kind for s in added} == {"create_index", "add_check", "add_foreign_key"}
+        for step in added:
+            assert step.phase.label == "contract" and "validation_scan" in kinds(step)
+        # the FK needs the unique key of users first
+        kinds_in_order = [s.ops[0].kind for s in p.steps]
+        assert kinds_in_order.index("create_index") < kinds_in_order.index("add_foreign_key")
+        apply(a, p)
+        assert_in_sync(a, b)
+
+
+def test_new_tables_with_mutual_foreign_keys_get_them_after_both_exist(dialect):
+    to = ("CREATE TABLE a (id INTEGER PRIMARY KEY, b_id INTEGER);"
+          "CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER,"
+          " CONSTRAINT fk_b_a FOREIGN KEY (a_id) REFERENCES a (id));")
+    to += ("ALTER TABLE a ADD CONSTRAINT fk_a_b FOREIGN KEY (b_id) REFERENCES b (id)" if dialect != "sqlite"
+           else "DROP TABLE a; CREATE TABLE a (id INTEGER PRIMARY KEY, b_id INTEGER,"
+                " CONSTRAINT fk_a_b FOREIGN KEY (b_id) REFERENCES b (id))")
+    with pair(dialect, "CREATE TABLE keep (id INTEGER PRIMARY KEY)",
+              "CREATE TABLE keep (id INTEGER PRIMARY KEY);" + to) as (a, b):
+        p = plan_for(a, b)
+        assert shape(p) == [("expand", ("create_table",)), ("expand", ("create_table",)),
+                            ("expand", ("add_foreign_key",)), ("expand", ("add_foreign_key",))]
+        assert all(s.ops[0].table.foreign_keys == () for s in p.steps[:2])
+        apply(a, p)
+        assert_in_sync(a, b)
+
+
+def test_enum_values_added_in_expand_removed_in_contract(pg_scratch):
+    with scratch_database("postgresql") as other:
+        execute(pg_scratch, ["CREATE TYPE mood AS ENUM ('sad', 'ok')",
+                             "CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)",
+                             "INSERT INTO t VALUES (1, 'ok')"])
+        execute(other, ["CREATE TYPE mood AS ENUM ('sad', 'meh', 'ok', 'happy')",
+                        "CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)"])
+        p = plan_for(pg_scratch, other)
+        assert shape(p) == [("expand", ("add_enum_value", "add_enum_value"))]
+        apply(pg_scratch, p)
+        assert_in_sync(pg_scratch, other)
+        execute(other, ["INSERT INTO t VALUES (1, 'ok')"])
+        execute(pg_scratch, ["DROP TABLE t", "DROP TYPE mood", "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+                             "CREATE TABLE t (id INTEGER PRIMARY KEY, m mood)"])
+        back = plan_for(other, pg_scratch)
+        assert shape(back) == [("contract", ("replace_enum",))]
+        assert {"blocking_lock", "backward_incompatible"} <= kinds(back.steps[0])
+        apply(other, back)
+        assert_in_sync(other, pg_scratch)
+        assert rows(other, "SELECT id, m::text FROM t") == [(1, "ok")]
+
+
+def test_equal_schemas_plan_nothing_and_planning_is_deterministic(dialect):
+    ddl = USERS.format(extra=", email VARCHAR(100)") + ";CREATE INDEX ix_users_email ON users (email)"
+    with pair(dialect, ddl, ddl) as (a, b):
+        p = plan_for(a, b)
+        assert p.steps == () and p.to_dict()["steps"] == []
+        changed = USERS.format(extra=", bio VARCHAR(9) NOT NULL")
+        execute(b, ["DROP TABLE users"] + split_sql(changed))
+        first = plan_for(a, b).to_json()
+        assert first == plan_for(a, b).to_json() and '"steps": []' not in first
