@@ -91,7 +91,8 @@ def __getattr__(attr: str) -> MetaData:
     m = _MODELS.fullmatch(attr)
     if m is None:
         raise AttributeError(attr)
-    return build(int(m.group(2)), m.group(1), drift=bool(m.group(3)))
+    md = globals()[attr] = build(int(m.group(2)), m.group(1), drift=bool(m.group(3)))
+    return md  # kept: the CLI asks hasattr() first, then getattr()
 
 
 # -- the same schema as an IR built in memory (no database, no models) ---------------------------

@@ -7,6 +7,7 @@ traceback only with ``--debug``), and never shows a password.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 
@@ -306,8 +307,11 @@ def _filtered(schemas: list, args) -> list:
 
 def _write(args, text: str) -> None:
     if not args.output:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader (head, less) went away: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     try:
         with open(args.output, "w", encoding="utf-8") as f:

@@ -119,10 +119,13 @@ def structure(url: str) -> dict:
         for schema in schemas:
             for t in insp.get_table_names(schema=schema):
                 cols = insp.get_columns(t, schema=schema)
+                pk = tuple(fold(x) for x in insp.get_pk_constraint(t, schema=schema)
+                           .get("constrained_columns") or ())
                 out[f"{schema or ''}.{fold(t)}"] = {
-                    "columns": sorted((fold(c["name"]), bool(c["nullable"])) for c in cols),
-                    "pk": tuple(fold(x) for x in insp.get_pk_constraint(t, schema=schema)
-                                .get("constrained_columns") or ()),
+                    # a key column never holds NULL (SQLite's inspector says a rowid alias may)
+                    "columns": sorted((fold(c["name"]), bool(c["nullable"]) and fold(c["name"]) not in pk)
+                                      for c in cols),
+                    "pk": pk,
                     "fks": sorted((tuple(map(fold, fk["constrained_columns"])), fold(fk["referred_table"]))
                                   for fk in insp.get_foreign_keys(t, schema=schema)),
                     "unique_keys": sorted({tuple(map(fold, ix.get("column_names") or ()))

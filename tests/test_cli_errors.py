@@ -407,3 +407,26 @@ def test_include_matching_nothing_is_a_warning(sqlite_url, tmp_path):
     rc, out, err = run("compare", sqlite_url, f"sqlite:///{other}", "--include", "zz_*", "--include", "u")
     assert rc == 1 and "+ u" in out
     assert err == "schemadrift: warning: --include 'zz_*' matches no table\n"
+
+
+def test_password_with_an_unencoded_at_sign_never_leaks(sqlite_url):
+    url = f"postgresql://u:p@{SECRET}@127.0.0.1:{closed_port()}/x"
+    assert_error(run("compare", url, sqlite_url, "--connect-timeout", "2"))
+
+
+@pytest.mark.parametrize("text, secrets, expected", [
+    ("postgresql://u:pw@h/x failed", (), "postgresql://u:***@h/x failed"),
+    ("mysql+pymysql://u:a@b@h:1/x and 'sqlite:///f.db'", (), "mysql+pymysql://u:***@h:1/x and 'sqlite:///f.db'"),
+    ("host 'b-long@h' unknown", ("b-long",), "host '***@h' unknown"),
+    ("a short pw p is not masked everywhere", ("p",), "a short pw p is not masked everywhere"),
+    ("password=hunter2 sslmode=off", (), "password=*** sslmode=off"),
+])
+def test_redact(text, secrets, expected):
+    from schemadrift.errors import redact
+    assert redact(text, secrets) == expected
+
+
+def test_url_secrets_include_decoded_and_split_passwords():
+    from schemadrift.errors import url_secrets
+    found = url_secrets(["compare", "postgresql://u:p%40ss@h/x", "mysql://u:one@two-x@h/y", "plain"])
+    assert {"p%40ss", "p@ss", "one@two-x", "two-x"} <= set(found)

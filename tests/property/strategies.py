@@ -473,7 +473,8 @@ class _Draw:
                                       and c.autoincrement is not True]))
             text = draw(st.text(ALPHABET, min_size=1, max_size=20).filter(lambda x: x != c.comment))
             return ColumnComment("alter_column", table, c.name, frozenset({"comment"}),
-                                 before=_attach(t, c._copy()), after=_attach(t, _copy_column(c, comment=text)))
+                                 before=_attach(t, c._copy()),
+                                 after=_attach(t, _copy_column(c, comment=text)))
         return s()
 
     @staticmethod
@@ -484,7 +485,8 @@ class _Draw:
             before = md.tables[table].comment
             after = draw(st.one_of(st.none(), st.text(ALPHABET, min_size=1, max_size=30)).filter(
                 lambda x: x != before))
-            return TableComment("alter_table", table, table, frozenset({"comment"}), before=before, after=after)
+            return TableComment("alter_table", table, table, frozenset({"comment"}),
+                                before=before, after=after)
         return s()
 
     @staticmethod
@@ -504,7 +506,8 @@ class _Draw:
     def drop_index(md, base, dialect, mysql):
         choices = [(t, ix) for t in md.tables.values() for ix in t.indexes
                    if ix.name and not any(c.foreign_keys for c in ix.columns)]
-        return st.sampled_from(choices).map(lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
+        return st.sampled_from(choices).map(
+            lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
 
     @staticmethod
     def add_check(md, base, dialect, mysql):
@@ -542,8 +545,8 @@ class _Draw:
             # an INTEGER column that is no key yet → an INTEGER primary key (same type: MySQL insists)
             sources = [(t, c) for t in md.tables.values() for c in t.columns
                        if type(c.type) is sa.Integer and not c.foreign_keys and not c.primary_key]
-            targets = [t for t in md.tables.values()
-                       if len(t.primary_key.columns) == 1 and type(t.primary_key.columns[0].type) is sa.Integer]
+            targets = [t for t in md.tables.values() if len(t.primary_key.columns) == 1
+                       and type(t.primary_key.columns[0].type) is sa.Integer]
             t, c = draw(st.sampled_from(sources))
             target = draw(st.sampled_from(targets))
             copy_md = copy_metadata(md)
@@ -581,7 +584,8 @@ class _Draw:
         def make(tf):
             t, fk = tf
             definition = (f"FOREIGN KEY ({', '.join(map(q, fk.columns))}) REFERENCES {q(fk.ref_table)} "
-                          f"({', '.join(map(q, fk.ref_columns))}) ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
+                          f"({', '.join(map(q, fk.ref_columns))}) "
+                          f"ON DELETE {fk.on_delete} ON UPDATE {fk.on_update}")
             return DropConstraint_("drop_foreign_key", t.name, fk.name, definition=definition,
                                    matches=lambda c, cols=fk.columns: isinstance(c, sa.ForeignKeyConstraint)
                                    and tuple(c.column_keys) == cols)
@@ -607,7 +611,8 @@ class _Draw:
 
 
 def _check_columns(t: sa.Table) -> list[sa.Column]:
-    return [c for c in t.columns if isinstance(c.type, sa.Integer) and not c.primary_key and not c.foreign_keys]
+    return [c for c in t.columns
+            if isinstance(c.type, sa.Integer) and not c.primary_key and not c.foreign_keys]
 
 
 def _constant_default(c: sa.Column) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import DIALECTS, execute, scratch_database
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.core import given
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -131,6 +131,7 @@ def _assert_exactly(w: World, got, m: Mutation | None, sql=()) -> None:
 @given(data=st.data())
 def test_one_mutation_is_reported_exactly(world: World, data):
     m = data.draw(mutations(world.metadata, world.base, world.dialect), label="mutation")
+    event(m.kind)  # --hypothesis-show-statistics: how often each kind was drawn
     sql = world._rebuild(m) if world.dialect == "sqlite" and _rebuilds(m) else m.forward(world.ctx)
     url = world.apply(m)
     try:

@@ -9,7 +9,7 @@ SELECT r.schema, r.name AS table_name, a.attname AS name,
        a.attidentity AS identity,
        a.attgenerated AS generated,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
-       pg_catalog.col_description(r.oid, a.attnum) AS comment,
+       dsc.description AS comment,
        'nextval(' || pg_catalog.quote_literal(seq.oid::regclass::text) || '::regclass)' AS owned_default,
        ps.seqstart AS identity_start, ps.seqincrement AS identity_increment
 FROM rel r
@@ -17,11 +17,14 @@ JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-LEFT JOIN LATERAL (
-    SELECT s.oid FROM pg_catalog.pg_depend d
+LEFT JOIN pg_catalog.pg_description dsc ON dsc.objoid = r.oid AND dsc.objsubid = a.attnum
+     AND dsc.classoid = 'pg_catalog.pg_class'::regclass
+LEFT JOIN (
+    SELECT DISTINCT ON (d.refobjid, d.refobjsubid) d.refobjid, d.refobjsubid, s.oid
+    FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
     WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-      AND d.refobjid = r.oid AND d.refobjsubid = a.attnum AND d.deptype IN ('a', 'i')
-    LIMIT 1) seq ON true
+      AND d.deptype IN ('a', 'i')
+    ORDER BY d.refobjid, d.refobjsubid, s.oid) seq ON seq.refobjid = r.oid AND seq.refobjsubid = a.attnum
 LEFT JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = seq.oid AND a.attidentity <> ''
 ORDER BY r.schema, r.name, a.attnum
