@@ -220,9 +220,9 @@ def list_tables(url: str) -> list[tuple[str | None, str]]:
                     "IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%' "
                     "ORDER BY 1, 2").all()
             elif backend == "sqlite":
-                rows = c.exec_driver_sql("SELECT NULL, name FROM sqlite_master WHERE type = 'table' "
-                                         "AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%%'"
-                                         " ORDER BY 2").all()
+                rows = c.exec_driver_sql(
+                    "SELECT NULL, name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                    "'sqlite\\_%%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%%' ORDER BY 2").all()
             else:
                 rows = c.exec_driver_sql("SELECT NULL, table_name FROM information_schema.tables WHERE "
                                          "table_schema = DATABASE() AND table_type = 'BASE TABLE' "

@@ -1,7 +1,7 @@
 """Benchmarks: schemadrift and its peers, in the same run, on the same databases.
 
     python benchmarks/run.py                # default sizes (100 and 1,000 tables) + corpus, < 10 min
-    python benchmarks/run.py --quick        # 100 tables, no corpus, fewer runs, < 1 min
+    python benchmarks/run.py --quick        # 50 tables, no corpus, fewer runs, < 1 min
     python benchmarks/run.py --sizes 100,1000,5000 --dialects postgresql
 
 Prints one table (median wall time, runs, peak memory, and per peer the ratio peer time /
@@ -174,7 +174,8 @@ class Bench:
         self.introspection(label, dialect, url)
         models_ir = self.run(label, "load models", SD, lambda: sd.load(drifted, dialect=dialect))
         self.run(label, "compare DB vs models", SD, lambda: sd.compare(url, drifted))
-        self.run(label, "compare DB vs models", "alembic compare", lambda: peers.alembic_compare(url, drifted))
+        self.run(label, "compare DB vs models", "alembic compare",
+                 lambda: peers.alembic_compare(url, drifted))
         self.diff_and_plan(label, self.report.find(label, "introspect"), models_ir)
         if dialect == "postgresql":
             changed = [synth.table_name(i) for i in synth.drifted_tables(n)]
@@ -256,30 +257,36 @@ class Bench:
         if sd is None:
             self.na(label, "diff (1% drift)", SD, "schemadrift not importable")
             return
-        start = time.perf_counter()
-        a, b = synth.build_ir(n), synth.build_ir(n, drift=True)
-        print(f"{label}: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-        d = self.run(label, "diff (1% drift)", SD, lambda: sd.diff(a, b), memory=False)
-        p = self.run(label, "plan", SD, lambda: sd.plan(d.value), memory=False) if d.value is not None \
-            else self.na(label, "plan", SD, "no diff to plan")
-        if d.median is not None and p.median is not None:
-            self.report.add(label, "diff + plan", SD, Result(times=[d.median + p.median]),
-                            note="sum of medians")
-        del a, b, d
-        with_plan = p.median is not None and p.median < self.budget.memory_limit
+        plan_time = self._in_memory_times(label, n)
+        with_plan = plan_time is not None and plan_time < self.budget.memory_limit
 
         def whole():
             x, y = synth.build_ir(n), synth.build_ir(n, drift=True)
             diff = sd.diff(x, y)
             return sd.plan(diff) if with_plan else diff
 
-        operation = "2 IRs + diff" + (" + plan" if with_plan else "")
+        operation = "2 IRs + diff" + (" + plan" if with_plan else "")  # memory
         try:
             self.report.add(label, operation, SD, Result(peak=traced_peak(whole), peak_kind="py",
                                                          error="memory only"),
                             note="" if with_plan else "plan too slow to trace")
         except Exception as e:  # noqa: BLE001
             self.na(label, operation, SD, f"{type(e).__name__}: {e}"[:90])
+
+    def _in_memory_times(self, label: str, n: int) -> float | None:
+        """Time diff and plan of two n-table IRs; returns the plan's median (None: no plan)."""
+        start = time.perf_counter()
+        a, b = synth.build_ir(n), synth.build_ir(n, drift=True)
+        print(f"{label}: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        d = self.run(label, "diff (1% drift)", SD, lambda: sd.diff(a, b), memory=False)
+        if d.value is None:
+            self.na(label, "plan", SD, "no diff to plan")
+            return None
+        p = self.run(label, "plan", SD, lambda: sd.plan(d.value), memory=False)
+        if p.median is not None:
+            self.report.add(label, "diff + plan", SD, Result(times=[d.median + p.median]),
+                            note="sum of medians")
+        return p.median
 
     # -- targets -------------------------------------------------------------------------------
     def targets(self) -> list[str]:
@@ -319,7 +326,8 @@ class Bench:
                       lambda v: v <= 2, f"{intro / floor:.1f}x")
             sizes = sorted(self.args.sizes)
             for small, large in zip(sizes, sizes[1:]):
-                a, b = med(f"{dialect} synth {small}", "introspect"), med(f"{dialect} synth {large}", "introspect")
+                a = med(f"{dialect} synth {small}", "introspect")
+                b = med(f"{dialect} synth {large}", "introspect")
                 if a and b:
                     limit = 1.1 * large / small
                     check(f"{dialect}: introspect growth {small} -> {large} tables <= {limit:.1f}x", b / a,
@@ -355,21 +363,21 @@ def drift_ir(schema):
 # -- command line -------------------------------------------------------------------------------
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true", help="100 tables, no corpus, fewer runs (< 1 min)")
+    p.add_argument("--quick", action="store_true", help="50 tables, no corpus, fewer runs (< 1 min)")
     p.add_argument("--sizes", help="comma-separated table counts (default 100,1000; --quick 100)")
     p.add_argument("--dialects", help="comma-separated, of " + ", ".join(DIALECTS))
     p.add_argument("--no-corpus", action="store_true", help="skip musicbrainz, orangehrm, synapse")
     p.add_argument("--repeats", type=int, help="runs per measurement (median; default 5, quick 3)")
-    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (15; quick 2)")
+    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (10; quick 1)")
     p.add_argument("--memory-limit", type=float,
-                   help="skip the tracemalloc run for work slower than this (s; default 5, quick 1)")
+                   help="skip the tracemalloc run for work slower than this (s; default 5, quick 0.5)")
     p.add_argument("--json", help="also write the raw results to this file")
     args = p.parse_args(argv)
-    args.sizes = [int(s) for s in (args.sizes or ("100" if args.quick else "100,1000")).split(",")]
+    args.sizes = [int(s) for s in (args.sizes or ("50" if args.quick else "100,1000")).split(",")]
     args.dialects = (args.dialects or ",".join(DIALECTS)).split(",")
     args.repeats = args.repeats or (3 if args.quick else 5)
-    args.budget = args.budget if args.budget is not None else (2.0 if args.quick else 15.0)
-    args.memory_limit = args.memory_limit if args.memory_limit is not None else (1.0 if args.quick else 5.0)
+    args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 10.0)
+    args.memory_limit = args.memory_limit if args.memory_limit is not None else (0.5 if args.quick else 5.0)
     args.corpus = not (args.quick or args.no_corpus)
     return args
 

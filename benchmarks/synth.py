@@ -15,8 +15,23 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, Date, DateTime, Float, ForeignKey, Index, Integer,
-    MetaData, Numeric, String, Table, Text, UniqueConstraint, text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
 )
 
 DRIFT_EVERY = 100  # 1% of the tables
@@ -107,11 +122,22 @@ def build_ir(n: int, drift: bool = False, dialect: str = "postgresql"):
 
 
 def _ir_table(i: int, variant: int):
-    from schemadrift.ir import Check, Column, ColumnType, Default, ForeignKey, Identity, Index, IndexPart, \
-        PrimaryKey, Table
+    from schemadrift.ir import (
+        Check,
+        Column,
+        ColumnType,
+        Default,
+        ForeignKey,
+        Identity,
+        Index,
+        IndexPart,
+        PrimaryKey,
+        Table,
+    )
 
     name = table_name(i)
-    integer, ts = ColumnType("integer", raw="integer"), ColumnType("timestamp", raw="timestamp without time zone")
+    integer = ColumnType("integer", raw="integer")
+    ts = ColumnType("timestamp", raw="timestamp without time zone")
 
     def varchar(size):
         return ColumnType("varchar", (size,), raw=f"character varying({size})")

@@ -3,7 +3,9 @@ that must introspect as in sync, stably (byte-identical snapshots), through the 
 with the objects the IR does not model listed in ``not_compared``."""
 from __future__ import annotations
 
+import contextlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -49,9 +51,15 @@ def loaded(request):
     """(folder, [schema of database A, schema of database A again, schema of database B])."""
     folder = request.param
     ddl = statements(folder)
-    with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
-        execute(a, ddl)
-        execute(b, ddl)
+
+    def build(stack: contextlib.ExitStack) -> str:
+        url = stack.enter_context(scratch_database("postgresql"))
+        # one transaction without waiting for each commit to be flushed: the load is set-up only
+        execute(url, ["SET synchronous_commit = off", "BEGIN", *ddl, "COMMIT"])
+        return url
+
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(build, (stack, stack))  # the two loads are independent: build them side by side
         yield folder, [introspect(a), introspect(a), introspect(b)]
 
 

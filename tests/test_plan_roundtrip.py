@@ -30,6 +30,7 @@ class Case:
     backfill: dict[str, str] = field(default_factory=dict)
     old_code: list[str] = field(default_factory=list)  # FROM's queries: must run after expand
     new_code: list[str] = field(default_factory=list)  # TO's queries on what expand already added
+    after: list[tuple[str, list[tuple]]] = field(default_factory=list)  # (query, rows) at the end
 
 
 SHOP_FROM = """
@@ -90,7 +91,9 @@ CASES = [
          new_code=["INSERT INTO customers (id, email, full_name, phone, tier) "
                    "VALUES (4, 'd@x.org', 'Di', '1', 'gold')",
                    "INSERT INTO coupons (code, customer_id) VALUES ('HELLO', 4)",
-                   "SELECT id, email, full_name, phone, tier FROM customers"]),
+                   "SELECT id, email, full_name, phone, tier FROM customers"],
+         after=[("SELECT id, full_name, tier FROM customers WHERE id > 2 ORDER BY id",
+                 [(3, "Cy", "basic"), (4, "Di", "gold")])]),
     Case("shop_backward", SHOP_TO, SHOP_FROM,
          ["INSERT INTO customers (id, email, full_name, tier) VALUES (1, 'a@x.org', 'Ann', 'gold')",
           "INSERT INTO orders (id, customer_id, note, total) VALUES (10, 1, 'short', 3)"],
@@ -190,17 +193,25 @@ def test_expand_is_backward_compatible(dialect, case: Case):
     with contextlib.ExitStack() as stack:
         a, b = built(dialect, case, stack)
         _, p = the_plan(a, b, case)
-        # the window: expand is applied, old and new code both run, then the backfill (which
-        # also fills what old code wrote), selects still work, and the old code is retired
-        for step in p.to_dict("expand")["steps"]:
+        # expand and backfill are applied, then old and new code both run (the window), then
+        # the old code is retired and contract runs
+        for step in p.to_dict("expand")["steps"] + p.to_dict("backfill")["steps"]:
             execute(a, step["sql"])
         execute(a, case.old_code + case.new_code)
-        for step in p.to_dict("backfill")["steps"]:
-            execute(a, step["sql"])
-        execute(a, [q for q in case.old_code + case.new_code if q.startswith("SELECT")])
         for step in p.to_dict("contract")["steps"]:
             execute(a, step["sql"])
         assert_in_sync(a, b, p)
+        for query, expected in case.after:
+            assert query_rows(a, query) == expected, query
+
+
+def query_rows(url: str, query: str) -> list[tuple]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as c:
+            return [tuple(r) for r in c.exec_driver_sql(query).all()]
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -225,8 +236,12 @@ def test_rollback_after_expand_and_backfill(dialect, case: Case):
 # -- generated pairs -------------------------------------------------------------------------------
 PAIRS = int(os.environ.get("SD_PLAN_PAIRS", "10"))
 TYPES = ["INTEGER", "VARCHAR(20)", "VARCHAR(40)", "NUMERIC(8,2)", "DATE"]
-VALUES = {"INTEGER": "7", "VARCHAR(20)": "'v'", "VARCHAR(40)": "'w'", "NUMERIC(8,2)": "1.50",
-          "DATE": "'2024-01-02'"}
+
+
+def value(type_: str, row: int) -> str:
+    """A literal of ``type_``, distinct per row (so that unique constraints hold)."""
+    return {"INTEGER": f"{row * 7}", "VARCHAR(20)": f"'v{row}'", "VARCHAR(40)": f"'w{row}'",
+            "NUMERIC(8,2)": f"{row}.50", "DATE": f"'2024-01-0{row}'", "BIGINT": f"{row * 9}"}[type_]
 
 
 @dataclass
@@ -247,14 +262,23 @@ class Tab:
     cols: list[Col]
     indexes: list[str] = field(default_factory=list)
     fk: str | None = None
+    unique: str | None = None
+    check: bool = False
 
     def ddl(self) -> list[str]:
         body = ["id INTEGER PRIMARY KEY"] + [c.ddl() for c in self.cols]
         if self.fk:
             body.append(f"CONSTRAINT fk_{self.name}_{self.fk} FOREIGN KEY (ref_id) REFERENCES {self.fk} (id)")
+        if self.unique:
+            body.append(f"CONSTRAINT uq_{self.name}_{self.unique} UNIQUE ({self.unique})")
+        if self.check:
+            body.append(f"CONSTRAINT ck_{self.name}_id CHECK (id > 0)")
         out = [f"CREATE TABLE {self.name} ({', '.join(body)})"]
         out += [f"CREATE INDEX ix_{self.name}_{c} ON {self.name} ({c})" for c in self.indexes]
         return out
+
+    def plain(self) -> list[Col]:
+        return [c for c in self.cols if c.name != "ref_id"]
 
 
 def random_schema(rng: random.Random) -> list[Tab]:
@@ -263,7 +287,7 @@ def random_schema(rng: random.Random) -> list[Tab]:
         cols = [Col(f"c{i}", rng.choice(TYPES), rng.random() < 0.3) for i in range(rng.randint(1, 4))]
         for c in cols:
             if c.not_null and rng.random() < 0.5:
-                c.default = VALUES[c.type]
+                c.default = value(c.type, 1)
         tab = Tab(f"t{t}", cols)
         if tables and rng.random() < 0.4:
             tab.cols.append(Col("ref_id", "INTEGER"))
@@ -274,34 +298,43 @@ def random_schema(rng: random.Random) -> list[Tab]:
     return tables
 
 
-def mutate(rng: random.Random, tables: list[Tab]) -> list[Tab]:
-    """A copy with one to three random changes of the kinds the planner has patterns for."""
+MOVES = ["add_col", "add_col_nn", "drop_col", "widen", "null", "not_null", "index", "drop_index",
+         "add_table", "drop_table", "default", "rename_col", "unique", "check", "add_fk", "bigint"]
+
+
+def mutate(rng: random.Random, tables: list[Tab]) -> tuple[list[Tab], dict[str, str]]:
+    """A copy with one to three random changes of the kinds the planner has patterns for, and
+    the column renames to confirm."""
     import copy
-    out = copy.deepcopy(tables)
+    out, renames = copy.deepcopy(tables), {}
     for _ in range(rng.randint(1, 3)):
         t = rng.choice(out)
-        move = rng.choice(["add_col", "add_col_nn", "drop_col", "widen", "null", "not_null", "index",
-                           "drop_index", "add_table", "drop_table", "default"])
-        plain = [c for c in t.cols if c.name != "ref_id"]
+        move, plain = rng.choice(MOVES), t.plain()
         if move == "add_col":
             t.cols.append(Col(f"n{rng.randint(0, 99)}", rng.choice(TYPES)))
         elif move == "add_col_nn":
             typ = rng.choice(TYPES)
-            t.cols.append(Col(f"n{rng.randint(0, 99)}", typ, True, VALUES[typ]))
+            t.cols.append(Col(f"n{rng.randint(0, 99)}", typ, True, value(typ, 1)))
         elif move == "drop_col" and len(plain) > 1:
             victim = rng.choice(plain)
             t.cols.remove(victim)
             t.indexes = [i for i in t.indexes if i != victim.name]
+            t.unique = None if t.unique == victim.name else t.unique
         elif move == "widen":
             for c in plain:
                 if c.type == "VARCHAR(20)":
                     c.type = "VARCHAR(40)"
                     break
+        elif move == "bigint":
+            for c in plain:
+                if c.type == "INTEGER" and c.name not in t.indexes and c.name != t.unique:
+                    c.type, c.default = "BIGINT", c.default and value("BIGINT", 1)
+                    break
         elif move == "null" and plain:
             rng.choice(plain).not_null = False
         elif move == "not_null" and plain:
             c = rng.choice(plain)
-            c.not_null, c.default = True, c.default or VALUES[c.type]
+            c.not_null, c.default = True, c.default or value(c.type, 1)
         elif move == "index" and plain:
             name = rng.choice(plain).name
             if name not in t.indexes:
@@ -314,17 +347,34 @@ def mutate(rng: random.Random, tables: list[Tab]) -> list[Tab]:
             out.pop()
         elif move == "default" and plain:
             c = rng.choice(plain)
-            c.default = None if c.default and not c.not_null else VALUES[c.type]
+            c.default = None if c.default and not c.not_null else value(c.type, 1)
+        elif move == "rename_col" and plain and t.name in {x.name for x in tables}:
+            c = rng.choice(plain)
+            if not c.name.endswith("_r") and c.name in {x.name for x in next(
+                    x for x in tables if x.name == t.name).cols}:
+                renames[f"{t.name}.{c.name}"] = c.name + "_r"
+                t.indexes = [i + "_r" if i == c.name else i for i in t.indexes]
+                t.unique = c.name + "_r" if t.unique == c.name else t.unique
+                c.name += "_r"
+        elif move == "unique" and plain and not t.unique:
+            seeded = {f"{x.name}.{c.name}" for x in tables for c in x.cols}  # distinct values
+            choice = rng.choice(plain).name
+            t.unique = choice if f"{t.name}.{choice}" in seeded else None
+        elif move == "check":
+            t.check = not t.check
+        elif move == "add_fk" and not t.fk and t is not out[0]:
+            t.cols.append(Col("ref_id", "INTEGER"))
+            t.fk = out[0].name
     names = set()
-    return [t for t in out if not (t.name in names or names.add(t.name))]
+    return [t for t in out if not (t.name in names or names.add(t.name))], renames
 
 
 def seed(tables: list[Tab]) -> list[str]:
     out = []
-    for i in (1, 2):
-        for t in tables:
+    for t in tables:  # referenced tables come first: tables[0] is the only one referenced
+        for i in (1, 2):
             cols = ["id"] + [c.name for c in t.cols]
-            vals = [str(i)] + [("1" if c.name == "ref_id" else VALUES[c.type]) for c in t.cols]
+            vals = [str(i)] + [("1" if c.name == "ref_id" else value(c.type, i)) for c in t.cols]
             out.append(f"INSERT INTO {t.name} ({', '.join(cols)}) VALUES ({', '.join(vals)})")
     return out
 
@@ -334,19 +384,19 @@ def test_generated_pairs_round_trip(dialect):
     with scratch_database(dialect) as a, scratch_database(dialect) as b:
         for n in range(PAIRS):
             one = random_schema(rng)
-            two = mutate(rng, one)
+            two, renames = mutate(rng, one)
             reset(a), reset(b)
             execute(a, [s for t in one for s in t.ddl()] + seed(one))
             execute(b, [s for t in two for s in t.ddl()])
             before = snapshot_rows(a)
-            d = schemadrift.compare(a, b)
+            d = schemadrift.compare(a, b, renames=renames)
             p = schemadrift.plan(d)
             for step in p.to_dict()["steps"]:
                 execute(a, step["sql"])
             left = schemadrift.compare(a, b)
             assert left.in_sync, (f"pair {n}: {[c.to_dict() for c in left.changes]}\n"
                                   f"{[t.ddl() for t in one]}\n{[t.ddl() for t in two]}\n{p.to_sql()}")
-            assert_rows_kept(before, snapshot_rows(a), d.to_schema, {})
+            assert_rows_kept(before, snapshot_rows(a), d.to_schema, renames)
 
 
 def reset(url: str) -> None:

@@ -439,14 +439,21 @@ class MySQLDialect(Dialect):
             out.append(text + (" DESC" if p.descending else ""))
         return ", ".join(out)
 
+    def column_checks(self, table: Table, column: Column) -> list[Check]:
+        """MariaDB's column-level CHECKs of ``column``: the server names them after the column, a
+        MODIFY of the column drops them, and they cannot be named otherwise. Every check named
+        after a column is rendered as one, so that these facts hold for what plans create too."""
+        if not self.is_mariadb:
+            return []
+        return [ck for ck in table.checks if (ck.name or "").lower() == column.name.lower()]
+
+    def _column_def(self, table: Table, column: Column) -> str:
+        return self.column_sql(column) + "".join(f" CHECK ({ck.expr})"
+                                                 for ck in self.column_checks(table, column))
+
     def _modify(self, table: Table, column: Column) -> str:
-        """``MODIFY COLUMN`` with the full definition, keeping a MariaDB column-level CHECK (named
-        after its column), which a MODIFY without it would silently drop."""
-        sql = f"MODIFY COLUMN {self.column_sql(column)}"
-        if self.is_mariadb:
-            sql += "".join(f" CHECK ({ck.expr})" for ck in table.checks
-                           if (ck.name or "").lower() == column.name.lower())
-        return sql
+        """``MODIFY COLUMN`` with the full definition, column-level CHECKs included."""
+        return f"MODIFY COLUMN {self._column_def(table, column)}"
 
     def _index_kind(self, ix: Index) -> str:
         if ix.method in ("fulltext", "spatial"):
@@ -489,11 +496,12 @@ class MySQLDialect(Dialect):
     # tables
     def render_create_table(self, op: O.CreateTable) -> list[str]:
         t = op.table
-        body = [self.column_sql(c) for c in t.columns]
+        body = [self._column_def(t, c) for c in t.columns]
+        inline = {id(ck) for c in t.columns for ck in self.column_checks(t, c)}
         if t.primary_key:
             body.append(f"PRIMARY KEY ({', '.join(self.quote(c) for c in t.primary_key.columns)})")
         body += [self._index_sql(ix) for ix in t.indexes if ix.is_constraint and not ix.implicit]
-        body += [self._check_sql(ck) for ck in t.checks]
+        body += [self._check_sql(ck) for ck in t.checks if id(ck) not in inline]
         body += [self._fk_sql(fk) for fk in t.foreign_keys]
         tail = self._options_sql(t.options) + ([f"COMMENT={self.literal(t.comment)}"] if t.comment else [])
         return [f"CREATE TABLE {self.table_name(t)} (\n  " + ",\n  ".join(body) + "\n)"
@@ -618,15 +626,20 @@ class MySQLDialect(Dialect):
         return out
 
     def render_add_check(self, op: O.AddCheck) -> list[str]:
+        after = op.apply(op.table)
+        column = next((c for c in after.columns if self.column_checks(after, c)
+                       and op.check in self.column_checks(after, c)), None)
+        if column is not None:
+            return [self._alter(op.table, [self._modify(after, column)])]
         return [self._alter(op.table, [f"ADD {self._check_sql(op.check)}"])]
 
     def render_drop_check(self, op: O.DropCheck) -> list[str]:
         keyword = "CONSTRAINT" if self.supports_drop_constraint() else "CHECK"
-        column = next((c for c in op.table.columns if c.name.lower() == (op.check.name or "").lower()), None)
-        if self.is_mariadb and column is not None:
-            # MariaDB names a column-level CHECK after its column, and only a MODIFY of that column
-            # removes it; IF EXISTS then covers a table-level CHECK that merely has the same name
-            return [self._alter(op.table, [f"MODIFY COLUMN {self.column_sql(column)}"]),
+        column = next((c for c in op.table.columns if op.check in self.column_checks(op.table, c)), None)
+        if column is not None:
+            # only a MODIFY of its column removes a column-level CHECK; IF EXISTS then covers a
+            # table-level CHECK that merely has the column's name
+            return [self._alter(op.table, [self._modify(op.apply(op.table), column)]),
                     self._alter(op.table, [f"DROP CONSTRAINT IF EXISTS {self.quote(op.check.name)}"])]
         return [self._alter(op.table, [f"DROP {keyword} {self.quote(op.check.name)}"])]
 

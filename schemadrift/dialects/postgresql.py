@@ -618,6 +618,13 @@ class PostgresDialect(Dialect):
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
         """``character varying(10)`` / ``VARCHAR(10)`` → varchar(10); enum and domain names kept."""
+        key = (raw, self.default_schema_name)
+        found = _TYPE_CACHE.get(key)
+        if found is None:
+            found = _TYPE_CACHE[key] = self._parse_type(raw)
+        return found
+
+    def _parse_type(self, raw: str) -> ColumnType:
         text = raw.strip() if '"' in raw else " ".join(raw.strip().split())
         dims = 0
         while text.endswith("[]"):
@@ -1244,6 +1251,7 @@ def _sql(name: str) -> str:
 
 
 _SQL_CACHE: dict[str, str] = {}
+_TYPE_CACHE: dict[tuple[str, str], ColumnType] = {}
 
 
 def _canonical_args(name: str, args: tuple[int, ...], raw: str) -> tuple[str, tuple[int, ...]]:

@@ -295,10 +295,17 @@ class Rules:
                      needs_new={self.col(tk, col.name)})
 
     def set_not_null(self, table: str, tk, before: Column, after: Column, follows=None) -> Draft:
+        """SET NOT NULL (contract). After an automatic backfill, the same fill runs again first:
+        old code may have written NULLs since the backfill (it is idempotent)."""
         where = f"{table}.{after.name}"
-        return Draft(Phase.CONTRACT, f"set {where} NOT NULL",
-                     (o.AlterColumn(None, before=before, after=replace(before, nullable=False),
-                                    what=frozenset({"nullable"})),), tk, after.name,
+        ops: tuple = (o.AlterColumn(None, before=before, after=replace(before, nullable=False),
+                                    what=frozenset({"nullable"})),)
+        fill = follows.ops[0] if follows is not None and follows.ops[0].kind == "fill_column" \
+            and not follows.manual else None
+        if fill is not None:
+            ops = (replace(fill, column=before),) + ops
+        return Draft(Phase.CONTRACT, (f"fill what is still NULL in {where} and " if fill else "")
+                     + f"set {where} NOT NULL", ops, tk, after.name,
                      hazards=(hazard(H.VALIDATION_SCAN, f"every row of {table} is checked for NULL in "
                                      f"{after.name}; the step fails if one is found"),
                               hazard(H.BACKWARD_INCOMPATIBLE, f"old code that leaves {where} out "
@@ -320,7 +327,9 @@ class Rules:
         """Never a direct RENAME: add the new column and keep both in sync with triggers (expand),
         copy the data (backfill), set NOT NULL, drop the triggers and the old column (contract)."""
         old, new, tk, table = c.before, c.after, self.tkey(c), c.qualified_table
-        loose = replace(new, nullable=True)
+        # no default during the window: old code's inserts would get it in the new column,
+        # and the sync trigger copies the old value only into a NULL
+        loose = replace(new, nullable=True, default=None)
         out = [Draft(Phase.EXPAND, f"add column {table}.{new.name} (rename of {old.name})",
                      (o.AddColumn(None, loose),), tk, new.name, creates={self.col(tk, new.name)},
                      needs_new=self.enum_of(new))]
@@ -339,9 +348,16 @@ class Rules:
                      (o.CopyColumn(None, source=old_now, target=loose, batch_size=self.batch_size),), tk,
                      new.name, follows=[sync])
         out += [sync, copy]
-        last = copy
+        last, current = copy, loose
+        if new.default is not None:
+            target = replace(current, default=new.default)
+            last = Draft(Phase.CONTRACT, f"set the default of {table}.{new.name} to {new.default}",
+                         (o.AlterColumn(None, before=current, after=target, what=frozenset({"default"})),),
+                         tk, new.name, follows=[last])
+            out.append(last)
+            current = target
         if not new.nullable:
-            last = self.set_not_null(table, tk, loose, new, follows=copy)
+            last = self.set_not_null(table, tk, current, new, follows=last)
             out.append(last)
         out.append(Draft(Phase.CONTRACT, f"drop the sync triggers and the old column {table}.{old.name}",
                          (o.DropSyncTrigger(None, old=old_now, new=new), o.DropColumn(None, old_now)), tk,

@@ -393,10 +393,13 @@ def test_render_indexes_keys_and_constraints():
     assert sql(O.DropCheck(USERS, Check("ck", "id > 0"))) == ["ALTER TABLE `users` DROP CONSTRAINT `ck`"]
     assert sql(O.DropCheck(USERS, Check("ck", "id > 0")), dialects.get("mysql", "8.0.16")) == [
         "ALTER TABLE `users` DROP CHECK `ck`"]
-    assert sql(O.DropCheck(USERS, Check("email", "email <> ''"))) == [  # a MariaDB column-level check
+    with_check = dataclasses.replace(USERS, checks=(Check("email", "email <> ''"),))
+    assert sql(O.DropCheck(with_check, Check("email", "email <> ''"))) == [  # a MariaDB column-level check
         "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) NULL",
         "ALTER TABLE `users` DROP CONSTRAINT IF EXISTS `email`"]
-    assert sql(O.DropCheck(USERS, Check("email", "email <> ''")), MYSQL) == [
+    assert sql(O.AddCheck(USERS, Check("Email", "email <> ''"))) == [
+        "ALTER TABLE `users` MODIFY COLUMN `email` varchar(100) NULL CHECK (email <> '')"]
+    assert sql(O.DropCheck(with_check, Check("email", "email <> ''")), MYSQL) == [
         "ALTER TABLE `users` DROP CONSTRAINT `email`"]
     assert sql(O.AddPrimaryKey(dataclasses.replace(USERS, primary_key=None), PrimaryKey(("id",)))) == [
         "ALTER TABLE `users` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"]
@@ -632,6 +635,7 @@ OPS = {
     "add_check": lambda t: O.AddCheck(t, Check("ck_name", "name <> ''")),
     "drop_check": lambda t: O.DropCheck(t, t.checks[0]),
     "drop_column_check": lambda t: O.DropCheck(t, next(c for c in t.checks if c.name == "email")),
+    "add_column_check": lambda t: O.AddCheck(t, Check("name", "name <> 'x' and email <> ''")),
     "drop_pk_add_pk": lambda t: O.AddPrimaryKey(dataclasses.replace(t, primary_key=None), PrimaryKey(("id",))),
 }
 

@@ -307,9 +307,10 @@ class Live:
     def __init__(self, url: str, search_path: str | None = None):
         import psycopg
         self.url = url
-        options = {"options": f"-c search_path={search_path}"} if search_path else {}
-        self.raw = psycopg.connect(url, autocommit=True, **options)
-        self.engine = sa.create_engine(url, connect_args=options)
+        # test set-up only: commits need not wait for the disk
+        settings = "-c synchronous_commit=off" + (f" -c search_path={search_path}" if search_path else "")
+        self.raw = psycopg.connect(url, autocommit=True, options=settings)
+        self.engine = sa.create_engine(url, connect_args={"options": settings})
 
     def run(self, statements) -> None:
         with self.raw.cursor() as cur:

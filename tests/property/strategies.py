@@ -146,9 +146,9 @@ class AlterColumn(Mutation):
         if "nullable" in self.attributes:
             out.append(f"ALTER TABLE {t} ALTER COLUMN {c} {'DROP' if new.nullable else 'SET'} NOT NULL")
         if "default" in self.attributes:
-            default = new.server_default
+            default = default_sql(new.server_default)
             out.append(f"ALTER TABLE {t} ALTER COLUMN {c} " + (
-                f"SET DEFAULT {default.arg.text}" if default is not None else "DROP DEFAULT"))
+                f"SET DEFAULT {default}" if default is not None else "DROP DEFAULT"))
         return out
 
     def rebuild(self, table):
@@ -353,10 +353,11 @@ def other_type(c: sa.Column):
     t = c.type
     if isinstance(t, (sa.Enum, sa.Boolean, sa.JSON, sa.LargeBinary, sa.Time)):
         return None
+    collation = getattr(t, "collation", None)
     if isinstance(t, sa.Text):
-        return sa.String(300)
+        return sa.String(300, collation=collation)
     if isinstance(t, sa.String):
-        return sa.String((t.length or 100) + 7)
+        return sa.String((t.length or 100) + 7, collation=collation)
     if isinstance(t, sa.BigInteger):
         return sa.Integer()
     if isinstance(t, sa.SmallInteger):
@@ -400,27 +401,75 @@ def _attach(table: sa.Table, column: sa.Column) -> sa.Column:
     return copy.c[column.name]
 
 
+class Base:
+    """The model set a base database was built from, its IR, its dialect (and a short repr)."""
+
+    def __init__(self, metadata: sa.MetaData, schema, dialect: str, sa_dialect: sa.engine.Dialect,
+                 exact: bool = True):
+        self.metadata, self.schema, self.dialect, self.sa_dialect = metadata, schema, dialect, sa_dialect
+        self.mysql = dialect in ("mysql", "mariadb")
+        #: whether ``metadata`` renders the tables exactly as they are (False for reflected SQLite:
+        #: SQLAlchemy drops FK actions there), which a SQLite table rebuild needs
+        self.exact = exact
+        self._kinds = None
+
+    def __repr__(self) -> str:
+        return f"<{self.dialect} base>"
+
+    def type_sql(self, c: sa.Column) -> str:
+        return str(c.type.compile(dialect=self.sa_dialect))
+
+    @property
+    def kinds(self) -> dict[str, st.SearchStrategy]:
+        """Each mutation kind this base offers something for, with its strategy."""
+        if self._kinds is None:
+            names = [n for n in vars(_Draw) if not n.startswith("_")]
+            if self.dialect == "sqlite":
+                names = [n for n in names if "comment" not in n and (self.exact or n not in REBUILT)]
+            made = {n: getattr(_Draw, n)(self) for n in sorted(names)}
+            self._kinds = {n: s for n, s in made.items() if s is not None}
+        return self._kinds
+
+
+#: the kinds SQLite has no ALTER for (the test rebuilds the table from the SA model)
+REBUILT = {"alter_column", "add_check", "drop_check", "add_unique", "drop_unique", "add_foreign_key",
+           "drop_foreign_key"}
+
+
 @st.composite
-def mutations(draw, metadata: sa.MetaData, base, dialect: str) -> Mutation:
-    """One mutation of the database built from ``metadata`` (whose IR is ``base``)."""
-    mysql = dialect in ("mysql", "mariadb")
-    ops = ["add_column", "drop_column", "alter_column", "add_index", "drop_index", "add_check",
-           "drop_check", "add_foreign_key", "drop_foreign_key", "add_unique", "drop_unique", "add_table",
-           "drop_table"]
-    if dialect != "sqlite":
-        ops += ["table_comment", "column_comment"]
-    op = draw(st.sampled_from(ops))
-    return draw(getattr(_Draw, op)(metadata, base, dialect, mysql))
+def mutations(draw, base: Base) -> Mutation:
+    """One mutation of the database built from ``base.metadata`` (whose IR is ``base.schema``)."""
+    kind = draw(st.sampled_from(sorted(base.kinds)))
+    return draw(base.kinds[kind])
+
+
+def default_sql(default) -> str | None:
+    """The SQL text of an SA server default (a string is a literal)."""
+    if default is None:
+        return None
+    arg = default.arg
+    if isinstance(arg, str):
+        return "'" + arg.replace("'", "''") + "'"
+    return getattr(arg, "text", None) or str(arg)
+
+
+def _sampled(choices, make) -> st.SearchStrategy | None:
+    return st.sampled_from(choices).map(make) if choices else None
+
+
+def _tables(md: sa.MetaData) -> list[sa.Table]:
+    return sorted(md.tables.values(), key=lambda t: t.name)
 
 
 class _Draw:
-    """One strategy per mutation kind (each returns a SearchStrategy of Mutation)."""
+    """One strategy per mutation kind: ``kind(base)`` → a SearchStrategy of Mutation, or None
+    where the base offers nothing for it."""
 
     @staticmethod
-    def add_column(md, base, dialect, mysql):
+    def add_column(base):
         @st.composite
         def s(draw):
-            table = draw(st.sampled_from(sorted(md.tables)))
+            table = draw(st.sampled_from(sorted(base.metadata.tables)))
             type_sql, default = draw(st.sampled_from(NEW_TYPES))
             not_null = default is not None and draw(st.booleans())
             spec = type_sql + (f" DEFAULT {default}" if default and (not_null or draw(st.booleans())) else "")
@@ -429,22 +478,19 @@ class _Draw:
         return s()
 
     @staticmethod
-    def drop_column(md, base, dialect, mysql):
-        choices = [(t, c) for t in md.tables.values() for c in free_columns(t)
+    def drop_column(base):
+        choices = [(t, c) for t in _tables(base.metadata) for c in free_columns(t)
                    # SQLite cannot ADD back a NOT NULL column without a constant default
-                   if dialect != "sqlite" or c.nullable or _constant_default(c)]
-        return st.sampled_from(choices).map(lambda tc: DropColumn("drop_column", tc[0].name, tc[1].name,
-                                                                  column=tc[1]))
+                   if base.dialect != "sqlite" or c.nullable or _constant_default(c)]
+        return _sampled(choices, lambda tc: DropColumn("drop_column", tc[0].name, tc[1].name, column=tc[1]))
 
     @staticmethod
-    def alter_column(md, base, dialect, mysql):
+    def alter_column(base):
+        choices = [(t, c) for t in _tables(base.metadata) for c in free_columns(t)]
+
         @st.composite
         def s(draw):
-            table = draw(st.sampled_from(sorted(md.tables)))
-            columns = free_columns(md.tables[table])
-            c = draw(st.sampled_from(columns)) if columns else None
-            if c is None:
-                return draw(_Draw.add_column(md, base, dialect, mysql))
+            t, c = draw(st.sampled_from(choices))
             options = ["nullable"] + (["type"] if other_type(c) is not None else []) + (
                 ["default"] if default_for(c, 0) is not None else [])
             attr = draw(st.sampled_from(options))
@@ -453,133 +499,144 @@ class _Draw:
             elif attr == "nullable":
                 after = _copy_column(c, nullable=not c.nullable)
             else:
-                current = c.server_default.arg.text if c.server_default is not None else None
+                current = default_sql(c.server_default)
                 new = draw(st.sampled_from([None, default_for(c, 1), default_for(c, 2)]).filter(
                     lambda v: v != current))
                 after = c._copy()
                 after.server_default = sa.DefaultClause(sa.text(new)) if new else None
-            return AlterColumn("alter_column", table, c.name, frozenset({attr}),
-                               before=_attach(md.tables[table], c._copy()),
-                               after=_attach(md.tables[table], after))
-        return s()
+            return AlterColumn("alter_column", t.name, c.name, frozenset({attr}),
+                               before=_attach(t, c._copy()), after=_attach(t, after))
+        return s() if choices else None
 
     @staticmethod
-    def column_comment(md, base, dialect, mysql):
+    def column_comment(base):
+        choices = [(t, c) for t in _tables(base.metadata) for c in t.columns
+                   if not c.primary_key and not c.foreign_keys]
+
         @st.composite
         def s(draw):
-            table = draw(st.sampled_from(sorted(md.tables)))
-            t = md.tables[table]
-            c = draw(st.sampled_from([c for c in t.columns if not c.primary_key and not c.foreign_keys
-                                      and c.autoincrement is not True]))
+            t, c = draw(st.sampled_from(choices))
             text = draw(st.text(ALPHABET, min_size=1, max_size=20).filter(lambda x: x != c.comment))
-            return ColumnComment("alter_column", table, c.name, frozenset({"comment"}),
+            return ColumnComment("alter_column", t.name, c.name, frozenset({"comment"}),
                                  before=_attach(t, c._copy()),
                                  after=_attach(t, _copy_column(c, comment=text)))
-        return s()
+        return s() if choices else None
 
     @staticmethod
-    def table_comment(md, base, dialect, mysql):
+    def table_comment(base):
         @st.composite
         def s(draw):
-            table = draw(st.sampled_from(sorted(md.tables)))
-            before = md.tables[table].comment
-            after = draw(st.one_of(st.none(), st.text(ALPHABET, min_size=1, max_size=30)).filter(
-                lambda x: x != before))
+            table = draw(st.sampled_from(sorted(base.metadata.tables)))
+            before = base.metadata.tables[table].comment
+            texts = st.text(ALPHABET, min_size=1, max_size=30).filter(lambda x: x != before)
+            after = draw(texts if before is None else st.one_of(st.none(), texts))
             return TableComment("alter_table", table, table, frozenset({"comment"}),
                                 before=before, after=after)
         return s()
 
     @staticmethod
-    def add_index(md, base, dialect, mysql):
+    def add_index(base):
+        # no FK column: MariaDB may swap its implicit FK index for ours, then refuse to drop ours
+        choices = [(t, cols) for t in _tables(base.metadata)
+                   if (cols := [c.name for c in t.columns if indexable(c) and not c.foreign_keys])]
+
         @st.composite
         def s(draw):
-            table = draw(st.sampled_from(sorted(md.tables)))
-            t = md.tables[table].to_metadata(sa.MetaData())
-            # no FK column: MariaDB may swap its implicit FK index for ours, then refuse to drop ours
-            cols = [c for c in t.columns if indexable(c) and not c.foreign_keys]
-            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique_by=lambda c: c.name))
-            name = draw(identifier("ix "))
-            return AddIndex("add_index", table, name, index=sa.Index(name, *picked))
-        return s()
-
-    @staticmethod
-    def drop_index(md, base, dialect, mysql):
-        choices = [(t, ix) for t in md.tables.values() for ix in t.indexes
-                   if ix.name and not any(c.foreign_keys for c in ix.columns)]
-        return st.sampled_from(choices).map(
-            lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
-
-    @staticmethod
-    def add_check(md, base, dialect, mysql):
-        @st.composite
-        def s(draw):
-            # not on a key column: MariaDB refuses a CHECK on an AUTO_INCREMENT or FK-action column
-            t = draw(st.sampled_from([t for t in md.tables.values() if _check_columns(t)]))
+            t, cols = draw(st.sampled_from(choices))
             copy = t.to_metadata(sa.MetaData())
-            c = draw(st.sampled_from(_check_columns(copy)))
+            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique=True))
+            name = draw(identifier("ix "))
+            return AddIndex("add_index", t.name, name, index=sa.Index(name, *[copy.c[c] for c in picked]))
+        return s() if choices else None
+
+    @staticmethod
+    def drop_index(base):
+        choices = [(t, ix) for t in _tables(base.metadata) for ix in t.indexes
+                   if ix.name and not any(c.foreign_keys for c in ix.columns)]
+        return _sampled(choices, lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
+
+    @staticmethod
+    def add_check(base):
+        # not on a key column: MariaDB refuses a CHECK on an AUTO_INCREMENT or FK-action column
+        choices = [(t, c.name) for t in _tables(base.metadata) for c in _check_columns(t)]
+
+        @st.composite
+        def s(draw):
+            t, column = draw(st.sampled_from(choices))
+            copy = t.to_metadata(sa.MetaData())
             bound = draw(st.integers(-1000, 0))
             name = draw(identifier("ck "))
-            ck = sa.CheckConstraint(sa.column(c.name) >= sa.literal_column(str(bound)), name=name)
+            ck = sa.CheckConstraint(sa.column(column) >= sa.literal_column(str(bound)), name=name)
             copy.append_constraint(ck)
             return AddConstraint_("add_check", t.name, name, constraint=ck)
-        return s()
+        return s() if choices else None
 
     @staticmethod
-    def add_unique(md, base, dialect, mysql):
+    def add_unique(base):
+        choices = [(t, cols) for t in _tables(base.metadata) if (cols := [
+            c.name for c in t.columns if indexable(c) and not c.foreign_keys and not c.primary_key])]
+
         @st.composite
         def s(draw):
-            t = draw(st.sampled_from(sorted(md.tables.values(), key=lambda t: t.name)))
+            t, cols = draw(st.sampled_from(choices))
             copy = t.to_metadata(sa.MetaData())
-            cols = [c for c in copy.columns if indexable(c) and not c.foreign_keys and not c.primary_key]
-            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique_by=lambda c: c.name))
+            # not the columns of a key the table has: SQLite keeps one index for both
+            taken = {tuple(c.name for c in k.columns) for k in copy.constraints
+                     if isinstance(k, (sa.UniqueConstraint, sa.PrimaryKeyConstraint))}
+            taken |= {tuple(c.name for c in ix.columns) for ix in copy.indexes if ix.unique}
+            picked = draw(st.lists(st.sampled_from(cols), min_size=1, max_size=2, unique=True)
+                          .filter(lambda cs: tuple(cs) not in taken))
             name = draw(identifier("uq "))
-            uq = sa.UniqueConstraint(*[c.name for c in picked], name=name)
+            uq = sa.UniqueConstraint(*picked, name=name)
             copy.append_constraint(uq)
             return AddConstraint_("add_unique", t.name, name, constraint=uq)
-        return s()
+        return s() if choices else None
 
     @staticmethod
-    def add_foreign_key(md, base, dialect, mysql):
+    def add_foreign_key(base):
+        # an integer column that is no key yet → a one-column primary key of the same type
+        # (MySQL insists on the same type and sign)
+        targets = [t for t in _tables(base.metadata) if len(t.primary_key.columns) == 1
+                   and isinstance(t.primary_key.columns[0].type, sa.Integer)]
+        pairs = [(t, c, target) for t in _tables(base.metadata) for c in t.columns
+                 if isinstance(c.type, sa.Integer) and not c.foreign_keys and not c.primary_key
+                 for target in targets
+                 if base.type_sql(c) == base.type_sql(target.primary_key.columns[0])]
+
         @st.composite
         def s(draw):
-            # an INTEGER column that is no key yet → an INTEGER primary key (same type: MySQL insists)
-            sources = [(t, c) for t in md.tables.values() for c in t.columns
-                       if type(c.type) is sa.Integer and not c.foreign_keys and not c.primary_key]
-            targets = [t for t in md.tables.values() if len(t.primary_key.columns) == 1
-                       and type(t.primary_key.columns[0].type) is sa.Integer]
-            t, c = draw(st.sampled_from(sources))
-            target = draw(st.sampled_from(targets))
-            copy_md = copy_metadata(md)
-            copy = copy_md.tables[t.name]
+            t, c, target = draw(st.sampled_from(pairs))
+            copy = copy_metadata(base.metadata).tables[t.name]
             name = draw(identifier("fk "))
             action = draw(st.sampled_from([None, "CASCADE", "SET NULL"] if c.nullable else [None, "CASCADE"]))
-            fk = sa.ForeignKeyConstraint([c.name], [f"{target.name}.{target.primary_key.columns[0].name}"],
-                                         name=name, ondelete=action)
+            fk = sa.ForeignKeyConstraint([c.name], [target.primary_key.columns[0]], name=name,
+                                         ondelete=action)
             copy.append_constraint(fk)
             return AddConstraint_("add_foreign_key", t.name, name, constraint=fk)
-        return s()
+        return s() if pairs else None
 
     @staticmethod
-    def drop_check(md, base, dialect, mysql):
-        choices = [(t, ck) for t in base.tables for ck in t.checks if ck.name]
-        return st.sampled_from(choices).map(lambda tc: DropConstraint_(
+    def drop_check(base):
+        choices = [(t, ck) for t in base.schema.tables for ck in t.checks if ck.name]
+        return _sampled(choices, lambda tc: DropConstraint_(
             "drop_check", tc[0].name, tc[1].name, definition=f"CHECK ({tc[1].raw or tc[1].expr})",
             matches=lambda c, n=tc[1].name: isinstance(c, sa.CheckConstraint) and c.name == n))
 
     @staticmethod
-    def drop_unique(md, base, dialect, mysql):
-        q = schemadrift.dialects.get(dialect).quote
-        choices = [(t, ix) for t in base.tables for ix in t.indexes if ix.is_constraint and ix.name]
-        return st.sampled_from(choices).map(lambda ti: DropConstraint_(
+    def drop_unique(base):
+        q = schemadrift.dialects.get(base.dialect).quote
+        # not one a foreign key needs: MariaDB refuses to drop it (error 1553)
+        choices = [(t, ix) for t in base.schema.tables for ix in t.indexes if ix.is_constraint and ix.name
+                   and not any(set(ix.columns) & set(fk.columns) for fk in t.foreign_keys)]
+        return _sampled(choices, lambda ti: DropConstraint_(
             "drop_unique", ti[0].name, ti[1].name,
             definition=f"UNIQUE ({', '.join(q(c) for c in ti[1].columns)})",
             matches=lambda c, cols=ti[1].columns: isinstance(c, sa.UniqueConstraint)
             and tuple(x.name for x in c.columns) == cols))
 
     @staticmethod
-    def drop_foreign_key(md, base, dialect, mysql):
-        q = schemadrift.dialects.get(dialect).quote
-        choices = [(t, fk) for t in base.tables for fk in t.foreign_keys]
+    def drop_foreign_key(base):
+        q = schemadrift.dialects.get(base.dialect).quote
 
         def make(tf):
             t, fk = tf
@@ -589,10 +646,10 @@ class _Draw:
             return DropConstraint_("drop_foreign_key", t.name, fk.name, definition=definition,
                                    matches=lambda c, cols=fk.columns: isinstance(c, sa.ForeignKeyConstraint)
                                    and tuple(c.column_keys) == cols)
-        return st.sampled_from(choices).map(make)
+        return _sampled([(t, fk) for t in base.schema.tables for fk in t.foreign_keys], make)
 
     @staticmethod
-    def add_table(md, base, dialect, mysql):
+    def add_table(base):
         @st.composite
         def s(draw):
             name = draw(identifier("t "))
@@ -604,10 +661,10 @@ class _Draw:
         return s()
 
     @staticmethod
-    def drop_table(md, base, dialect, mysql):
-        referenced = referenced_tables(md)
-        choices = [t for t in md.tables.values() if t.name not in referenced]
-        return st.sampled_from(choices).map(lambda t: DropTable("drop_table", t.name, t.name, old=t))
+    def drop_table(base):
+        referenced = referenced_tables(base.metadata)
+        choices = [t for t in _tables(base.metadata) if t.name not in referenced]
+        return _sampled(choices, lambda t: DropTable("drop_table", t.name, t.name, old=t))
 
 
 def _check_columns(t: sa.Table) -> list[sa.Column]:

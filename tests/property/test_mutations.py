@@ -1,7 +1,8 @@
 """Mutation test: one random change to a copy of the bundled model set on a real server, and the
 differ must report exactly that change (kind, table, name; and the attributes of an alter).
 
-Per dialect the base database is built once from ``fixtures/models/rich.py``. PostgreSQL and
+Per dialect the base database is built once from ``fixtures/models/rich.py``, and once from a
+real schema of ``fixtures/corpus`` (roundcube; read back by SQLAlchemy reflection). PostgreSQL and
 MariaDB apply each mutation by ALTER to a second database and undo it afterwards (checking the
 undo left nothing behind); SQLite copies the base file for each mutation and applies it there
 (rebuilding the table where SQLite has no ALTER for it).
@@ -18,12 +19,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import DIALECTS, execute, scratch_database
+from conftest import DIALECTS, execute, scratch_database, split_sql
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.core import given
 from sqlalchemy.schema import CreateIndex, CreateTable
-from strategies import Ctx, Mutation, copy_metadata, mutations
+from strategies import Base, Ctx, Mutation, copy_metadata, mutations
 
 import schemadrift
 from schemadrift.differ import explain
@@ -44,9 +45,10 @@ class World:
     """A dialect's base database (and its IR) and where mutations are applied."""
 
     def __init__(self, dialect: str, metadata: sa.MetaData, base_url: str, work_url: str,
-                 base: schemadrift.Schema, ctx: Ctx):
+                 base: schemadrift.Schema, ctx: Ctx, exact: bool = True):
         self.dialect, self.metadata, self.ctx = dialect, metadata, ctx
         self.base_url, self.work_url, self.base = base_url, work_url, base
+        self.source = Base(metadata, base, dialect, ctx.sa_dialect, exact=exact)
 
     def __repr__(self) -> str:
         return f"<World {self.dialect}>"
@@ -82,32 +84,59 @@ def _path(url: str) -> Path:
     return Path(sa.make_url(url).database)
 
 
-def _create(metadata: sa.MetaData, url: str) -> None:
+# the bases: the bundled model set, and a real schema of the corpus (its DDL, read back by
+# SQLAlchemy's reflection so that the same strategies can draw from it)
+CORPUS = Path(ROOT) / "fixtures" / "corpus"
+BASES = {"rich": None, "roundcube": {"postgresql": "roundcube-pg/postgres.initial.sql",
+                                     "mariadb": "roundcube-mysql/mysql.initial.sql",
+                                     "sqlite": "roundcube-sqlite/sqlite.initial.sql"}}
+
+
+def _build(source: str, dialect: str, url: str) -> None:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        metadata.create_all(engine)
+        if BASES[source] is None:
+            rich.for_dialect(dialect).create_all(engine)
+        else:
+            execute(url, split_sql((CORPUS / BASES[source][dialect]).read_text(encoding="utf-8")))
     finally:
         engine.dispose()
 
 
-@pytest.fixture(scope="module", params=DIALECTS)
+def _metadata(source: str, dialect: str, url: str) -> sa.MetaData:
+    if BASES[source] is None:
+        return rich.for_dialect(dialect)
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        md = sa.MetaData()
+        md.reflect(engine)
+        return md
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module", params=[(d, s) for s in BASES for d in DIALECTS],
+                ids=lambda p: f"{p[0]}-{p[1]}")
 def world(request):
-    dialect = request.param
-    metadata = rich.for_dialect(dialect)
+    dialect, source = request.param
+    if BASES[source] is not None and not (CORPUS / BASES[source][dialect]).exists():
+        pytest.skip(f"corpus file {BASES[source][dialect]} is not in fixtures/corpus")
     with contextlib.ExitStack() as stack:
         base_url = stack.enter_context(scratch_database(dialect))
         work_url = stack.enter_context(scratch_database(dialect))
-        _create(metadata, base_url)
+        _build(source, dialect, base_url)
         if dialect == "sqlite":
             work_url = base_url.replace(".db", "_work.db")
         else:
-            _create(metadata, work_url)
+            _build(source, dialect, work_url)
+        metadata = _metadata(source, dialect, base_url)
         base = schemadrift.load(base_url)
         engine = sa.create_engine(base_url, poolclass=sa.pool.NullPool)
         with engine.connect() as conn:
             sa_dialect = conn.dialect
         engine.dispose()
-        w = World(dialect, metadata, base_url, work_url, base, Ctx(dialect, sa_dialect, metadata))
+        w = World(dialect, metadata, base_url, work_url, base, Ctx(dialect, sa_dialect, metadata),
+                  exact=BASES[source] is None)
         if dialect != "sqlite":
             _assert_exactly(w, schemadrift.load(work_url), None)
         yield w
@@ -130,7 +159,7 @@ def _assert_exactly(w: World, got, m: Mutation | None, sql=()) -> None:
 @PROFILE
 @given(data=st.data())
 def test_one_mutation_is_reported_exactly(world: World, data):
-    m = data.draw(mutations(world.metadata, world.base, world.dialect), label="mutation")
+    m = data.draw(mutations(world.source), label="mutation")
     event(m.kind)  # --hypothesis-show-statistics: how often each kind was drawn
     sql = world._rebuild(m) if world.dialect == "sqlite" and _rebuilds(m) else m.forward(world.ctx)
     url = world.apply(m)
