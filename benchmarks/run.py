@@ -186,6 +186,8 @@ class Bench:
             else:
                 self.db_vs_db(label, url, url2)
         self.cli(label, "compare", url, f"{HERE / 'synth.py'}:models_{dialect}_{n}_drift")
+        self.report.add(label, "CLI: of which building the models", "SQLAlchemy (synth.py)", measure(
+            lambda: synth.build(n, dialect, drift=True), self.budget, memory=False))
 
     def introspection(self, label, dialect, url, schemas=None) -> None:
         self.run(label, "introspect", SD, lambda: sd.load(url))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import cache
 from importlib import resources
 
@@ -330,19 +330,21 @@ class MySQLDialect(Dialect):
         return canonical_expr(text), "expression"
 
     def _typed_literal(self, value: str, ctype: ColumnType) -> str:
-        if ctype.name in NUMERIC_TYPES:
+        if ctype.name not in NUMERIC_TYPES:
+            return quote_string(value)
+        with localcontext() as ctx:
+            ctx.prec = 100  # DECIMAL(65, 30) and more
             try:
                 number = Decimal(value.strip())
-            except InvalidOperation:
+                if ctype.name == "boolean":
+                    return "1" if number else "0"
+                if ctype.name in ("real", "double"):
+                    return repr(float(number))
+                if ctype.name == "numeric" and len(ctype.args) == 2:
+                    return str(number.quantize(Decimal(1).scaleb(-ctype.args[1])))
+                return str(number.normalize()) if number != number.to_integral() else str(int(number))
+            except (InvalidOperation, ValueError, OverflowError):
                 return quote_string(value)
-            if ctype.name == "boolean":
-                return "1" if number else "0"
-            if ctype.name in ("real", "double"):
-                return repr(float(number))
-            if ctype.name == "numeric" and len(ctype.args) == 2:
-                return str(number.quantize(Decimal(1).scaleb(-ctype.args[1])))
-            return str(number.normalize()) if number != number.to_integral() else str(int(number))
-        return quote_string(value)
 
     def normalize_expr(self, raw: str) -> str:
         return canonical_expr(raw)
@@ -537,7 +539,11 @@ class MySQLDialect(Dialect):
     # columns
     def render_add_column(self, op: O.AddColumn) -> list[str]:
         algorithm, lock = self._add_column_algorithm(op.table, op.column)
-        return [self._alter(op.table, [f"ADD COLUMN {self.column_sql(op.column)}"], algorithm, lock)]
+        clauses = [f"ADD COLUMN {self.column_sql(op.column)}"]
+        if op.column.identity is not None and op.table.primary_key is None:
+            # an AUTO_INCREMENT column must be a key in the statement that adds it
+            clauses.append(f"ADD PRIMARY KEY ({self.quote(op.column.name)})")
+        return [self._alter(op.table, clauses, algorithm, lock)]
 
     def render_drop_column(self, op: O.DropColumn) -> list[str]:
         algorithm = "INSTANT" if self._instant_drop(op.table, op.column) else None
@@ -545,12 +551,26 @@ class MySQLDialect(Dialect):
 
     def render_alter_column(self, op: O.AlterColumn) -> list[str]:
         what, after = set(op.what), op.after
+        if "generated" in what:
+            return self._replace_generated(op)
         if what == {"default"}:
             clause = self._default_clause(after)
             if clause:
                 return [self._alter(op.table, [clause], "INSTANT" if self.is_mariadb else None)]
         algorithm, lock = self._modify_algorithm(op)
         return [self._alter(op.table, [self._modify(op.table, after)], algorithm, lock)]
+
+    def _replace_generated(self, op: O.AlterColumn) -> list[str]:
+        """A generated column cannot be MODIFYed: re-add it (to generated), or copy it into a new
+        plain column that takes its name (to a plain column, keeping the values)."""
+        col, after = self.quote(op.before.name), op.after
+        if after.generated is not None:
+            return [self._alter(op.table, [f"DROP COLUMN {col}", f"ADD COLUMN {self.column_sql(after)}"])]
+        tmp = replace(after, name=(after.name + "__sd_new")[:64])
+        return [self._alter(op.table, [f"ADD COLUMN {self.column_sql(replace(tmp, nullable=True))}"]),
+                f"UPDATE {self.table_name(op.table)} SET {self.quote(tmp.name)} = {col}",
+                self._alter(op.table, [f"DROP COLUMN {col}",
+                                       f"CHANGE COLUMN {self.quote(tmp.name)} {self.column_sql(after)}"])]
 
     def _default_clause(self, column: Column) -> str | None:
         """ALTER COLUMN SET/DROP DEFAULT, or None where only a MODIFY can say it (ON UPDATE)."""
@@ -596,21 +616,54 @@ class MySQLDialect(Dialect):
     # keys, indexes, constraints
     def render_add_primary_key(self, op: O.AddPrimaryKey) -> list[str]:
         cols = ", ".join(self.quote(c) for c in op.primary_key.columns)
+        auto = self._auto_columns(op.table, op.primary_key)
+        if auto:
+            # the AUTO_INCREMENT goes back with the key (render_drop_primary_key took it off), or
+            # is there already, with the key, when render_add_column added the column
+            exists = " IF NOT EXISTS" if self.is_mariadb else ""
+            return [self._alter(op.table, [f"ADD PRIMARY KEY{exists} ({cols})"]
+                                + [f"MODIFY COLUMN {self._column_def(op.table, c)}" for c in auto])]
         online = all(not (op.table.column(c) or Column(c, ColumnType("?"))).nullable
                      for c in op.primary_key.columns)
         return [self._alter(op.table, [f"ADD PRIMARY KEY ({cols})"], *(("INPLACE", "NONE") if online
                                                                         else (None, None)))]
 
     def render_drop_primary_key(self, op: O.DropPrimaryKey) -> list[str]:
-        return [self._alter(op.table, ["DROP PRIMARY KEY"])]
+        # an AUTO_INCREMENT column must stay a key: it loses AUTO_INCREMENT in the same statement
+        other_keys = {ix.columns[0] for ix in op.table.indexes}
+        auto = [c for c in self._auto_columns(op.table, op.primary_key) if c.name not in other_keys]
+        plain = [replace(c, identity=None) for c in auto]
+        return [self._alter(op.table, [f"MODIFY COLUMN {self._column_def(op.table, c)}" for c in plain]
+                            + ["DROP PRIMARY KEY"])]
+
+    def _auto_columns(self, table: Table, pk: PrimaryKey) -> list[Column]:
+        return [c for c in table.columns if c.identity is not None and c.name in pk.columns]
 
     def render_create_index(self, op: O.CreateIndex) -> list[str]:
         ix = op.index
         lock = "SHARED" if ix.method in ("fulltext", "spatial") else "NONE"
-        return [self._alter(op.table, [f"ADD {self._index_sql(ix)}"], "INPLACE", lock)]
+        sql = f"ADD {self._index_sql(ix)}"
+        if ix.implicit and ix.name and self.is_mariadb:  # the server may have made it for a new FK
+            sql = sql.replace(f" {self.quote(ix.name)} (", f" IF NOT EXISTS {self.quote(ix.name)} (", 1)
+        if not self._online_index(op.table, ix):
+            return [self._alter(op.table, [sql])]
+        return [self._alter(op.table, [sql], "INPLACE", lock)]
+
+    def _online_index(self, table: Table, ix: Index) -> bool:
+        """False for what InnoDB builds by copying: a hash index (MariaDB's long UNIQUE), an index
+        on a whole BLOB/TEXT column, or on a virtual column."""
+        if ix.method == "hash":
+            return False
+        for part in ix.parts:
+            col = table.column(part.column) if part.column else None
+            if col is not None and (col.generated is not None and not col.generated.stored
+                                    or col.type.name.endswith(("blob", "text")) and not part.prefix_length):
+                return False
+        return True
 
     def render_drop_index(self, op: O.DropIndex) -> list[str]:
-        return [self._alter(op.table, [f"DROP INDEX {self.quote(op.index.name)}"], "INPLACE", "NONE")]
+        exists = " IF EXISTS" if op.index.implicit and self.is_mariadb else ""  # maybe gone with its FK
+        return [self._alter(op.table, [f"DROP INDEX{exists} {self.quote(op.index.name)}"], "INPLACE", "NONE")]
 
     def render_add_foreign_key(self, op: O.AddForeignKey) -> list[str]:
         return [self._alter(op.table, [f"ADD {self._fk_sql(op.foreign_key)}"])]
@@ -694,6 +747,10 @@ class MySQLDialect(Dialect):
         if kind == "alter_column":
             if set(op.what) == {"default"}:
                 return []
+            if "generated" in op.what:
+                lost = [Hazard(HazardKind.DATA_LOSS, "the column's values are replaced by its expression")] \
+                    if op.after.generated is not None and op.before.generated is None else []
+                return [copy, blocks] + lost
             algorithm, _ = self._modify_algorithm(op)
             if algorithm == "INSTANT":
                 return []
@@ -710,6 +767,8 @@ class MySQLDialect(Dialect):
             return [Hazard(HazardKind.TABLE_REWRITE, "the table is rebuilt (clustered index)")] + \
                 ([blocks] if kind != "add_primary_key" or "ALGORITHM" not in self.render(op)[0] else [])
         if kind == "create_index":
+            if not self._online_index(op.table, op.index):
+                return [Hazard(HazardKind.INDEX_BUILD, "the index is built"), copy, blocks]
             out = [Hazard(HazardKind.INDEX_BUILD, "the index is built in place (ALGORITHM=INPLACE)")]
             if op.index.method in ("fulltext", "spatial"):
                 out.append(Hazard(HazardKind.BLOCKING_LOCK, f"a {op.index.method} index build blocks writes "

@@ -99,7 +99,7 @@ _TYPE_WORDS = {"varying", "precision", "with", "without", "time", "zone"}
 #: casts the server adds to column references (implicit coercions of character types)
 _TEXT_CASTS = {"text", "varchar", "character varying", "bpchar", "character", "name"}
 #: widening casts the server adds to columns and expressions to match an operand's type
-_WIDENING_CASTS = _TEXT_CASTS | {"numeric", "bigint", "double precision", "real", "integer"}
+_WIDENING_CASTS = _TEXT_CASTS | {"numeric", "bigint", "double precision", "real"}
 _NUMBER_CASTS = {"numeric", "bigint", "integer", "smallint", "double precision", "real"}
 #: operators the server prints for keyword operators
 _OPERATOR_WORDS = {"~~": ["like"], "~~*": ["ilike"], "!~~": ["not", "like"], "!~~*": ["not", "ilike"]}
@@ -214,7 +214,8 @@ def _strip_casts(toks: list[str]) -> list[str]:
         array = inner[:1] == ["array"]
         column = all(_is_atom(t) or t == "." for t in inner) and inner and type_name in _TEXT_CASTS \
             and not (inner[0][-1] == "'")
-        widened = operand[0] == "(" and type_name in _WIDENING_CASTS
+        widened = (operand[0] == "(" and len(inner) > 1 and type_name in _WIDENING_CASTS - _TEXT_CASTS
+                   and _arithmetic(inner) and any(t in "+-*/%" for t in inner))
         if literal or array or column or widened:
             del toks[i:end]
             if literal and inner[0][-1] == "'":
@@ -840,7 +841,7 @@ class PostgresDialect(Dialect):
         storage = _storage(t.options)
         if storage:
             sql += f" WITH ({', '.join(f'{k} = {v}' for k, v in storage)})"
-        out = [sql]
+        out = self._sequences_for(t.columns) + [sql]
         if t.comment is not None:
             out.append(self._comment("TABLE", self.table_name(t), t.comment))
         for c in t.columns:
@@ -885,8 +886,19 @@ class PostgresDialect(Dialect):
         return out
 
     # -- columns ---------------------------------------------------------------------------------
+    def _sequences_for(self, columns) -> list[str]:
+        """A default ``nextval('seq'::regclass)`` needs its sequence (an object the IR does not
+        model, so no plan step makes it): create it where it is missing."""
+        out = []
+        for c in columns:
+            m = _NEXTVAL.fullmatch((c.default.raw or c.default.expr) if c.default is not None else "")
+            if m and c.identity is None:
+                out.append(f"CREATE SEQUENCE IF NOT EXISTS {m.group(1).replace(chr(39) * 2, chr(39))}")
+        return out
+
     def render_add_column(self, op) -> list[str]:
-        out = [self._alter(op.table, f"ADD COLUMN {self.column_sql(op.column)}")]
+        add = self._alter(op.table, f"ADD COLUMN {self.column_sql(op.column)}")
+        out = self._sequences_for([op.column]) + [add]
         if op.column.comment is not None:
             out.append(self._comment("COLUMN", self._column_ref(op.table, op.column), op.column.comment))
         return out
@@ -920,6 +932,7 @@ class PostgresDialect(Dialect):
             if after.default is not None and "type" in what:
                 what.add("default")
         if "default" in what:
+            out += self._sequences_for([after])
             out.append(self._alter(op.table, f"ALTER COLUMN {col} SET DEFAULT "
                                              f"{after.default.raw or after.default.expr}" if after.default
                                    else f"ALTER COLUMN {col} DROP DEFAULT"))
@@ -1251,6 +1264,7 @@ def _sql(name: str) -> str:
 
 
 _SQL_CACHE: dict[str, str] = {}
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.I)
 _TYPE_CACHE: dict[tuple[str, str], ColumnType] = {}
 
 

@@ -25,6 +25,8 @@ from schemadrift.ir import (
     Default,
     EnumType,
     ForeignKey,
+    Generated,
+    Identity,
     Index,
     IndexPart,
     PrimaryKey,
@@ -543,7 +545,7 @@ def test_hostile_identifiers_introspect_and_render_back():
 
 # -- live: apply each op's SQL and re-introspect ---------------------------------------------------
 BASE_DDL = ("CREATE TABLE {t} (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20) NOT NULL,"
-            " email varchar(100) NULL CHECK (email <> ''), status enum('a','b') NOT NULL DEFAULT 'a', ref int NULL,"
+            " email varchar(100) NULL CHECK (email <> ''), doc tinyblob, plain int, twice int AS (ref * 2) VIRTUAL, status enum('a','b') NOT NULL DEFAULT 'a', ref int NULL,"
             " KEY ix_name (name), CONSTRAINT {t}_ck CHECK (ref > 0),"
             " CONSTRAINT {t}_fk FOREIGN KEY (ref) REFERENCES {t} (id)) COMMENT 'base'")
 
@@ -636,13 +638,31 @@ OPS = {
     "drop_check": lambda t: O.DropCheck(t, t.checks[0]),
     "drop_column_check": lambda t: O.DropCheck(t, next(c for c in t.checks if c.name == "email")),
     "add_column_check": lambda t: O.AddCheck(t, Check("name", "name <> 'x' and email <> ''")),
+    "generated": lambda t: O.AlterColumn(t, t.column("plain"), dataclasses.replace(
+        t.column("plain"), generated=Generated("char_length(name)", stored=True)), frozenset({"generated"})),
+    "ungenerated": lambda t: O.AlterColumn(t, t.column("twice"), dataclasses.replace(
+        t.column("twice"), generated=None, nullable=False), frozenset({"generated", "nullable"})),
+    "create_hash_unique": lambda t: O.CreateIndex(t, Index("uq_blob", (IndexPart("doc"),), unique=True,
+                                                           is_constraint=True, method="hash")),
+    "create_on_virtual": lambda t: O.CreateIndex(t, Index("ix_twice", (IndexPart("twice"),))),
     "drop_pk_add_pk": lambda t: O.AddPrimaryKey(dataclasses.replace(t, primary_key=None), PrimaryKey(("id",))),
 }
 
 
-@pytest.mark.parametrize("kind", sorted(OPS))
+@pytest.mark.parametrize("kind", sorted(OPS) + ["auto_pk"])
 def test_apply_and_reintrospect(my_db, kind):
     name = f"t_{kind}"
+    if kind == "auto_pk":
+        my_db.run([f"CREATE TABLE {name} (name varchar(20))", f"INSERT INTO {name} VALUES ('a'), ('b')"])
+        before = my_db.table(name)
+        add = O.AddColumn(before, Column("id", ColumnType("bigint", raw="bigint"), nullable=False,
+                                         identity=Identity("autoincrement")))
+        op = O.AddPrimaryKey(add.apply(before), PrimaryKey(("id",)))
+        my_db.run(MARIADB.render(add) + MARIADB.render(op))
+        assert_in_sync(Schema("mariadb", (my_db.table(name),)), _expected(op, add.apply(before)))
+        my_db.run(MARIADB.render(O.DropPrimaryKey(op.apply(op.table), op.primary_key)))
+        assert my_db.table(name).primary_key is None and my_db.table(name).column("id").identity is None
+        return
     if kind == "drop_pk_add_pk":
         my_db.run([BASE_DDL.format(t=name), f"ALTER TABLE {name} MODIFY id int NOT NULL",
                    f"ALTER TABLE {name} DROP FOREIGN KEY {name}_fk", f"ALTER TABLE {name} DROP PRIMARY KEY"])
@@ -657,7 +677,7 @@ def test_apply_and_reintrospect(my_db, kind):
     if kind == "drop_fk":
         assert not any(i.name == f"{name}_fk" for i in after.indexes)
     rollback = MARIADB.render_rollback(op)
-    if rollback and kind not in ("drop_pk_add_pk", "narrow", "table_options", "drop_fk"):
+    if rollback and kind not in ("drop_pk_add_pk", "narrow", "table_options", "drop_fk", "ungenerated"):
         my_db.run(rollback)
         assert_in_sync(Schema("mariadb", (my_db.table(name),)), Schema("mariadb", (before,)))
 

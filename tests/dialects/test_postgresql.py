@@ -13,6 +13,7 @@ import conftest
 import pytest
 import sqlalchemy as sa
 from conftest import scratch_database
+from sqlalchemy.dialects import postgresql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root, for fixtures/
 from fixtures.models import bookshop, rich  # noqa: E402
@@ -204,6 +205,14 @@ def test_render_add_column():
     assert sql(ops.AddColumn(USERS, column=col)) == ['ALTER TABLE "users" ADD COLUMN "age" integer DEFAULT 0']
 
 
+def test_render_default_sequence_is_created_first():
+    seq_default = PG.normalize_default("nextval('public.n_seq'::regclass)", T("integer"))
+    col = Column("n", T("integer"), default=seq_default)
+    assert sql(ops.AddColumn(USERS, column=col)) == [
+        "CREATE SEQUENCE IF NOT EXISTS public.n_seq",
+        'ALTER TABLE "users" ADD COLUMN "n" integer DEFAULT nextval(\'public.n_seq\'::regclass)']
+
+
 def test_render_create_table_serial_and_constraints():
     out = sql(ops.CreateTable(USERS))
     assert out[0].startswith('CREATE TABLE "users" (\n    "id" serial NOT NULL,')
@@ -371,6 +380,14 @@ def test_models_with_postgresql_options(home):
         sa.Column("mood", sa.Enum("sad", "ok", name="Mood")),
         sa.Column("price", sa.Numeric(8, 2), server_default=sa.text("'0'")),
         sa.Column("title", sa.Text, sa.CheckConstraint("title IN ('a', 'b')")),
+        sa.Column("n", sa.Integer, server_default="0"), sa.Column("ok", sa.Boolean, server_default="false"),
+        sa.Column("doc", postgresql.JSONB, server_default="{}"),
+        sa.Column("uid", sa.Uuid, server_default=sa.text("gen_random_uuid()")),
+        sa.Column("span", sa.Interval, server_default="1 day"),
+        sa.Column("since", sa.DateTime, server_default="2020-01-01"),
+        sa.Column("rate", sa.Numeric(5, 2), server_default="1.50"),
+        sa.Column("ratio", sa.Float, server_default=sa.text("1.5")),
+        sa.Column("flags", postgresql.ARRAY(sa.Integer), server_default="{}"),
         sa.CheckConstraint("price BETWEEN 0 AND 100 OR price IS NULL", name="ck_docs_price"),
         sa.UniqueConstraint("slug", "code", postgresql_nulls_not_distinct=True),
         postgresql_with={"fillfactor": 70},
@@ -762,3 +779,29 @@ def test_primary_key_on_nullable_column_apply(space):
     run(url, op)
     after = live_table(url, s, "t")
     assert after.primary_key == PrimaryKey(("code",), "t_pkey") and not after.column("code").nullable
+
+
+ORACLE_CHECKS = [
+    "price >= 0", "qty > 0 AND qty < 100", "status IN ('a', 'b')", "status NOT IN ('a')", "name <> ''",
+    "length(name) > 2", "name LIKE 'a%'", "name ~ '^[a-z]+$'", "price BETWEEN 0 AND 100", "qty IS NOT NULL",
+    "(qty > 0) OR (price > 0)", "NOT (qty > 0)", "qty * 2 > 10", "qty + 1 > price", "created < now()",
+    "created > '2020-01-01'", "lower(name) = name", "qty % 2 = 0", "-qty < 0", "qty > -5", "price >= 0.5",
+    "coalesce(qty, 0) >= 0", "name IS DISTINCT FROM 'x'", "tags @> ARRAY['a']", "flag = true", "flag",
+    "NOT flag", "qty = ANY (ARRAY[1, 2])", "char_length(name) <= 10", "name::text <> 'x'",
+    "upper(name) <> 'X' AND qty <> 3 OR flag", "qty IN (1, 2, 3)", "price > 1e3", "name ILIKE '%x%'",
+    "CASE WHEN qty > 0 THEN true ELSE false END", "created::date > '2020-01-01'",
+    "extract(year from created) > 2000", "qty IS NULL OR qty > 0", "\"Odd col\" >= 1",
+]
+
+
+def test_check_texts_normalize_like_the_server_prints_them(space):
+    """The oracle: each CHECK as a model would write it, created on the server, read back."""
+    url, s = space
+    execute(url, [f"CREATE TABLE {s}.t (qty int, price numeric(10,2), name varchar(20), status text, "
+                  f"created timestamp, tags text[], flag boolean, \"Odd col\" smallint)"]
+             + [f"ALTER TABLE {s}.t ADD CONSTRAINT c{i:02d} CHECK ({e})"
+                for i, e in enumerate(ORACLE_CHECKS)])
+    live = {c.name: c.expr for c in live_table(url, s, "t").checks}
+    wrong = {e: (PG.normalize_expr(e), live[f"c{i:02d}"]) for i, e in enumerate(ORACLE_CHECKS)
+             if PG.normalize_expr(e) != live[f"c{i:02d}"]}
+    assert wrong == {}

@@ -553,7 +553,14 @@ class _Draw:
     def drop_index(base):
         choices = [(t, ix) for t in _tables(base.metadata) for ix in t.indexes
                    if ix.name and not any(c.foreign_keys for c in ix.columns)]
-        return _sampled(choices, lambda ti: DropIndex("drop_index", ti[0].name, ti[1].name, index=ti[1]))
+
+        def make(ti):
+            # the IR says what the server made of it: on MySQL a unique index is the unique constraint
+            t, ix = ti
+            known = next(i for i in base.schema.table(t.name).indexes if i.name == ix.name)
+            kind = "drop_unique" if known.is_constraint else "drop_index"
+            return DropIndex(kind, t.name, ix.name, index=ix)
+        return _sampled(choices, make)
 
     @staticmethod
     def add_check(base):

@@ -7,7 +7,8 @@ MariaDB apply each mutation by ALTER to a second database and undo it afterwards
 undo left nothing behind); SQLite copies the base file for each mutation and applies it there
 (rebuilding the table where SQLite has no ALTER for it).
 
-Examples per dialect: 50 by default, 500 with ``SCHEMADRIFT_PROFILE=extended`` (tests/README.md).
+Examples per dialect: 50 on the model set (and 10 on the corpus schema) by default, 500 (and
+100) with ``SCHEMADRIFT_PROFILE=extended`` (tests/README.md).
 """
 from __future__ import annotations
 
@@ -37,8 +38,10 @@ from fixtures.models import rich  # noqa: E402  (the repository root holds the b
 settings.register_profile("mutations", max_examples=50, deadline=None, derandomize=False,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("mutations-extended", parent=settings.get_profile("mutations"), max_examples=500)
-PROFILE = settings.get_profile(
-    "mutations-extended" if os.environ.get("SCHEMADRIFT_PROFILE") == "extended" else "mutations")
+EXTENDED = os.environ.get("SCHEMADRIFT_PROFILE") == "extended"
+PROFILE = settings.get_profile("mutations-extended" if EXTENDED else "mutations")
+#: the corpus base is bigger and slower: a fifth of the examples, on top of the model set's
+CORPUS_PROFILE = settings(PROFILE, max_examples=PROFILE.max_examples // 5)
 
 
 class World:
@@ -115,10 +118,8 @@ def _metadata(source: str, dialect: str, url: str) -> sa.MetaData:
         engine.dispose()
 
 
-@pytest.fixture(scope="module", params=[(d, s) for s in BASES for d in DIALECTS],
-                ids=lambda p: f"{p[0]}-{p[1]}")
-def world(request):
-    dialect, source = request.param
+@contextlib.contextmanager
+def _world(dialect: str, source: str):
     if BASES[source] is not None and not (CORPUS / BASES[source][dialect]).exists():
         pytest.skip(f"corpus file {BASES[source][dialect]} is not in fixtures/corpus")
     with contextlib.ExitStack() as stack:
@@ -142,6 +143,18 @@ def world(request):
         yield w
 
 
+@pytest.fixture(scope="module", params=DIALECTS)
+def world(request):
+    with _world(request.param, "rich") as w:
+        yield w
+
+
+@pytest.fixture(scope="module", params=DIALECTS)
+def corpus_world(request):
+    with _world(request.param, "roundcube") as w:
+        yield w
+
+
 def _assert_exactly(w: World, got, m: Mutation | None, sql=()) -> None:
     d = schemadrift.diff(w.base, got)
     keys = [(c.kind, c.table, c.name) for c in d.changes]
@@ -159,6 +172,16 @@ def _assert_exactly(w: World, got, m: Mutation | None, sql=()) -> None:
 @PROFILE
 @given(data=st.data())
 def test_one_mutation_is_reported_exactly(world: World, data):
+    check_one_mutation(world, data)
+
+
+@CORPUS_PROFILE
+@given(data=st.data())
+def test_one_mutation_of_a_real_schema_is_reported_exactly(corpus_world: World, data):
+    check_one_mutation(corpus_world, data)
+
+
+def check_one_mutation(world: World, data) -> None:
     m = data.draw(mutations(world.source), label="mutation")
     event(m.kind)  # --hypothesis-show-statistics: how often each kind was drawn
     sql = world._rebuild(m) if world.dialect == "sqlite" and _rebuilds(m) else m.forward(world.ctx)
