@@ -156,8 +156,20 @@ class MySQLDialect(Dialect):
         return self.build(rows, current, version)
 
     def _query(self, conn: sa.Connection, kind: str, schemas: list[str]) -> list[dict]:
-        stmt = sa.text(_sql(kind, self.flavour)).bindparams(sa.bindparam("schemas", expanding=True))
+        text = self.catalog_sql(kind)
+        if text is None:
+            return []
+        stmt = sa.text(text).bindparams(sa.bindparam("schemas", expanding=True))
         return [dict(r._mapping) for r in conn.execute(stmt, {"schemas": schemas})]
+
+    def catalog_sql(self, kind: str) -> str | None:
+        """The catalog query for ``kind`` on this server (None: the server has no such catalog)."""
+        if kind == "checks" and not self.supports_check():
+            return None  # no CHECK_CONSTRAINTS before MariaDB 10.2 / MySQL 8.0.16
+        flavour = self.flavour
+        if kind == "indexes" and not self.at_least(None, (8, 0, 13)):
+            flavour = "mariadb"  # STATISTICS.EXPRESSION (functional key parts) came with 8.0.13
+        return _sql(kind, flavour)
 
     def build(self, rows: dict[str, list[dict]], current: str | None, version: str | None) -> Schema:
         """The IR from catalog rows (as the queries in ``sql/mysql`` return them)."""
@@ -352,7 +364,15 @@ class MySQLDialect(Dialect):
     def normalize(self, schema: Schema) -> Schema:
         """Both sides: unnamed primary keys, JSON checks, unique = constraint, implicit FK indexes,
         canonical FK rules and column-name case, and a stable order of indexes and constraints."""
-        return replace(schema, tables=tuple(self._normalize_table(t) for t in schema.tables)).sorted()
+        tables = tuple(self._normalize_table(t) for t in schema.tables)
+        names = {(t.schema, t.name): {c.name.lower(): c.name for c in t.columns} for t in tables}
+
+        def ref_case(fk: ForeignKey) -> ForeignKey:
+            known = names.get((fk.ref_schema, fk.ref_table), {})
+            return replace(fk, ref_columns=tuple(known.get(c.lower(), c) for c in fk.ref_columns))
+
+        tables = tuple(replace(t, foreign_keys=tuple(ref_case(fk) for fk in t.foreign_keys)) for t in tables)
+        return replace(schema, tables=tables).sorted()
 
     def _normalize_table(self, t: Table) -> Table:
         by_lower = {c.name.lower(): c.name for c in t.columns}

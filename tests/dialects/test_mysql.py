@@ -325,6 +325,17 @@ def test_mariadb_json_is_longtext_with_its_check():
     assert [c.name for c in out.checks] == ["ck"]
 
 
+def test_column_names_fold_case_in_keys_and_references():
+    parent = Table("p", (Column("Code", ColumnType("varchar", (5,))),))
+    child = Table("c", (Column("Ref", ColumnType("varchar", (5,))),),
+                  indexes=(Index("ix", (IndexPart("REF"),)),),
+                  foreign_keys=(ForeignKey("fk", ("ref",), "p", ("CODE",)),))
+    out = MARIADB.normalize(Schema("mariadb", (parent, child))).table("c")
+    assert out.indexes[0].columns == ("Ref",) and out.foreign_keys[0].columns == ("Ref",)
+    assert out.foreign_keys[0].ref_columns == ("Code",)
+    assert MARIADB.column_key("Email") == MARIADB.column_key("EMAIL")
+
+
 def test_unique_index_is_the_unique_constraint_and_primary_has_no_name():
     table = Table("t", (Column("a", ColumnType("integer")),), primary_key=PrimaryKey(("A",), "PRIMARY"),
                   indexes=(Index("u", (IndexPart("a"),), unique=True),))
@@ -339,6 +350,10 @@ def test_version_predicates():
     assert dialects.get("mariadb", "10.2.6").quotes_column_default() is False
     assert MARIADB.quotes_column_default() and not MYSQL.quotes_column_default()
     assert dialects.get("mysql", "5.7.40").supports_check() is False
+    assert dialects.get("mysql", "5.7.40").catalog_sql("checks") is None
+    assert "EXPRESSION" in MYSQL.catalog_sql("indexes") and "EXPRESSION" not in MARIADB.catalog_sql("indexes")
+    assert "EXPRESSION" not in dialects.get("mysql", "8.0.12").catalog_sql("indexes")
+    assert "TABLE_CONSTRAINTS" in MYSQL.catalog_sql("checks") and "LEVEL" in MARIADB.catalog_sql("checks")
 
 
 # -- rendering one-liners ------------------------------------------------------------------------

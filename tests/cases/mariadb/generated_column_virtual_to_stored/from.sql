@@ -1,0 +1,1 @@
+CREATE TABLE lines (id INT PRIMARY KEY, qty INT NOT NULL, total INT AS (qty * 2) VIRTUAL);

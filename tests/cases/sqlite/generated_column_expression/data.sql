@@ -1,0 +1,1 @@
+INSERT INTO lines (id, qty) VALUES (1, 2);
