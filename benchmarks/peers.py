@@ -41,14 +41,16 @@ def alembic_compare(url: str, metadata: sa.MetaData, schemas: list[str] | None =
         engine.dispose()
 
 
-def sa_reflect(url: str, schemas: list[str] | None = None) -> sa.MetaData:
-    """SQLAlchemy's own reflection of every table (of each of ``schemas``)."""
+def sa_reflect(url: str, schemas: list[str] | None = None, only=None) -> sa.MetaData:
+    """SQLAlchemy's own reflection of every table (of each of ``schemas``; with ``only``, of
+    the tables for which ``only(schema, name)`` is true)."""
     engine = _engine(url)
     try:
         md = sa.MetaData()
         with engine.connect() as conn:
             for schema in schemas or [None]:
-                md.reflect(conn, schema=schema)
+                pick = (lambda name, _md, schema=schema: only(schema, name)) if only else None
+                md.reflect(conn, schema=schema, only=pick)
         return md
     finally:
         engine.dispose()

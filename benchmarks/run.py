@@ -112,7 +112,7 @@ class Report:
                 r.operation if key != last else "",
                 r.tool + (f" ({r.note})" if r.note else ""),
                 f"{res.median:.3f} s" if res.median is not None
-                else "-" if res.error == "memory only" else f"n/a ({res.error})",
+                else "-" if res.error == "memory only" else f"n/a ({_short(res.error)})",
                 str(len(res.times)) if res.times else "",
                 _mb(res), self.ratio(r)])
             last = key
@@ -126,6 +126,10 @@ class Report:
                  "times": r.result.times, "median": r.result.median, "peak_bytes": r.result.peak,
                  "peak_kind": r.result.peak_kind, "error": r.result.error,
                  "ratio": self.ratio(r) or None} for r in self.rows]
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _mb(res: Result) -> str:
@@ -225,9 +229,8 @@ class Bench:
         schemas = [s for s, _ in dbs.list_tables(url)]
         schemas = sorted({s for s in schemas if s}) or None
         self.introspection(label, dialect, url, schemas)
-        reflected = self.report.find(label, "introspect", "SA MetaData.reflect")
-        if reflected is not None and reflected.value is not None:
-            md = reflected.value
+        md = self.corpus_models(url, schemas)
+        if md is not None:
             note = "models = reflected"
             self.run(label, "compare DB vs models", SD, lambda: sd.compare(url, md), note=note)
             self.run(label, "compare DB vs models", "alembic compare",
@@ -251,6 +254,16 @@ class Bench:
                 self.cli(label, "compare", url, str(snap))
             except Exception as e:  # noqa: BLE001
                 self.na(label, "CLI compare (process)", SD, f"snapshot: {e}"[:100])
+
+    def corpus_models(self, url: str, schemas: list[str] | None):
+        """Models for a corpus database: its own reflection, ordinary tables only (a SQLite
+        virtual table cannot be created back from its reflection)."""
+        wanted = {(s, t) for s, t in dbs.list_tables(url)}
+        try:
+            return peers.sa_reflect(url, schemas, only=lambda schema, name: (schema, name) in wanted)
+        except Exception as e:  # noqa: BLE001
+            print(f"could not reflect models: {e}", file=sys.stderr)
+            return None
 
     # -- in memory -----------------------------------------------------------------------------
     def in_memory(self, n: int) -> None:
@@ -369,17 +382,17 @@ def parse_args(argv=None):
     p.add_argument("--sizes", help="comma-separated table counts (default 100,1000; --quick 100)")
     p.add_argument("--dialects", help="comma-separated, of " + ", ".join(DIALECTS))
     p.add_argument("--no-corpus", action="store_true", help="skip musicbrainz, orangehrm, synapse")
-    p.add_argument("--repeats", type=int, help="runs per measurement (median; default 5, quick 3)")
-    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (10; quick 1)")
+    p.add_argument("--repeats", type=int, help="runs per measurement (median; default 3)")
+    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (6; quick 1)")
     p.add_argument("--memory-limit", type=float,
-                   help="skip the tracemalloc run for work slower than this (s; default 5, quick 0.5)")
+                   help="skip the tracemalloc run for work slower than this (s; default 2, quick 0.5)")
     p.add_argument("--json", help="also write the raw results to this file")
     args = p.parse_args(argv)
     args.sizes = [int(s) for s in (args.sizes or ("50" if args.quick else "100,1000")).split(",")]
     args.dialects = (args.dialects or ",".join(DIALECTS)).split(",")
-    args.repeats = args.repeats or (3 if args.quick else 5)
-    args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 10.0)
-    args.memory_limit = args.memory_limit if args.memory_limit is not None else (0.5 if args.quick else 5.0)
+    args.repeats = args.repeats or 3
+    args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 6.0)
+    args.memory_limit = args.memory_limit if args.memory_limit is not None else (0.5 if args.quick else 2.0)
     args.corpus = not (args.quick or args.no_corpus)
     return args
 

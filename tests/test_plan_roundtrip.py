@@ -300,7 +300,8 @@ def random_schema(rng: random.Random) -> list[Tab]:
 
 
 MOVES = ["add_col", "add_col_nn", "drop_col", "widen", "null", "not_null", "index", "drop_index",
-         "add_table", "drop_table", "default", "rename_col", "unique", "check", "add_fk", "bigint"]
+         "add_table", "drop_table", "default", "rename_col", "unique", "check", "add_fk", "bigint",
+         "narrow", "rename_table", "drop_fk"]
 
 
 def mutate(rng: random.Random, tables: list[Tab]) -> tuple[list[Tab], dict[str, str]]:
@@ -363,6 +364,17 @@ def mutate(rng: random.Random, tables: list[Tab]) -> tuple[list[Tab], dict[str, 
             t.unique = choice if f"{t.name}.{choice}" in seeded else None
         elif move == "check":
             t.check = not t.check
+        elif move == "narrow":  # the seeded values still fit
+            for c in plain:
+                if c.type == "VARCHAR(40)" and c.name not in t.indexes and c.name != t.unique:
+                    c.type, c.default = "VARCHAR(20)", c.default and value("VARCHAR(20)", 1)
+                    break
+        elif move == "rename_table" and t is not out[0] and t.name in {x.name for x in tables} \
+                and t.name not in renames:
+            renames[t.name] = t.name + "x"
+            t.name += "x"
+        elif move == "drop_fk" and t.fk:
+            t.fk = None
         elif move == "add_fk" and not t.fk and t is not out[0]:
             t.cols.append(Col("ref_id", "INTEGER"))
             t.fk = out[0].name

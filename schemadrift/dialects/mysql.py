@@ -294,6 +294,8 @@ class MySQLDialect(Dialect):
 
     def _canonical_type(self, base: str, args: tuple[int, ...], unsigned: bool, raw: str) -> ColumnType:
         name = TYPE_ALIASES.get(base, base)
+        if name == "serial":  # BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
+            name, unsigned = "bigint", True
         if name == "tinyint" and args == (1,) and not unsigned:
             name = "boolean"
         if name in INTEGER_TYPES or name == "boolean":
@@ -959,10 +961,13 @@ def _json_columns(columns: tuple[Column, ...], checks: tuple[Check, ...]):
 
 def _is_implicit_fk_index(ix: Index, fks) -> bool:
     """The index the server creates for a FK: non-unique, exactly the FK columns, named after the
-    constraint (MySQL, MariaDB with a named FK) or its first column (an unnamed FK)."""
+    constraint (MySQL, MariaDB with a named FK) or its first column (an unnamed FK; ``col_2`` when
+    that name is taken)."""
     if ix.unique or ix.method or any(p.expr or p.prefix_length or p.descending for p in ix.parts):
         return False
-    return any(ix.columns == fk.columns and ix.name in (fk.name, fk.columns[0]) for fk in fks)
+    return any(ix.columns == fk.columns and ix.name is not None and (
+        ix.name in (fk.name, fk.columns[0]) or re.fullmatch(re.escape(fk.columns[0]) + r"_\d+", ix.name))
+        for fk in fks)
 
 
 def _has_fulltext(table: Table) -> bool:

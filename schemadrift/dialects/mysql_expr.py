@@ -27,7 +27,7 @@ _NEGATABLE = ("in", "like", "between", "regexp")
 _OP_ALIASES = {"!=": "<>", "&&": "and", "||": "or", "%": "mod", "rlike": "regexp"}
 _FUNC_ALIASES = {"now": "current_timestamp", "localtime": "current_timestamp",
                  "localtimestamp": "current_timestamp", "lcase": "lower", "ucase": "upper",
-                 "character_length": "char_length", "substring": "substr"}
+                 "character_length": "char_length", "substring": "substr", "length": "octet_length"}
 _NILADIC = frozenset({"current_timestamp", "current_date", "current_time", "current_user", "localtime",
                       "localtimestamp", "utc_timestamp", "utc_date", "utc_time"})
 
@@ -127,6 +127,8 @@ class _Parser:
                 self.take()
                 items.append(self.expr(0))
             self.take(")")
+            if len(items) == 1:  # the server prints x IN (v) as x = v
+                return ("bin", "<>" if negated else "=", left, items[0])
             return ("in", left, tuple(items), negated)
         if op == "between":
             low = self.expr(5)
@@ -139,7 +141,7 @@ class _Parser:
         kind, value = self.peek()
         if kind == "id" and value == "not" or value == "!":
             self.take()
-            return ("not", self.expr(4))
+            return _negate(self.expr(4))
         if value in ("-", "+", "~"):
             self.take()
             operand = self.unary()
@@ -174,7 +176,9 @@ class _Parser:
             return ("call", _FUNC_ALIASES.get(value, value), tuple(args))
         if value in _NILADIC:
             return ("call", _FUNC_ALIASES.get(value, value), ())
-        if value in ("null", "true", "false"):
+        if value in ("true", "false"):
+            return ("num", "1" if value == "true" else "0")  # MySQL's TRUE is the integer 1
+        if value == "null":
             return ("kw", value)
         while self.peek()[1] == "." and self.peek(1)[0] == "id":
             self.take()
@@ -239,6 +243,32 @@ def _show(node, parent: int = 0) -> str:
         parts += [f"else {_show(node[3])}"] if node[3] is not None else []
         text = " ".join(parts + ["end"])
     return f"({text})" if _prec(node) < parent else text
+
+
+_INVERSE = {"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _negate(node):
+    """NOT pushed inwards as MariaDB prints it (``NOT (a > 0 AND b > 0)`` → ``a <= 0 or b <= 0``);
+    each rewrite holds in SQL's three-valued logic."""
+    kind = node[0]
+    if kind == "bin" and node[1] in _INVERSE:
+        return ("bin", _INVERSE[node[1]], node[2], node[3])
+    if kind == "bin" and node[1] in ("and", "or"):
+        return ("bin", "or" if node[1] == "and" else "and", _negate(node[2]), _negate(node[3]))
+    if kind == "bin" and node[1].replace("not ", "") in ("like", "regexp"):
+        op = node[1]
+        return ("bin", op[4:] if op.startswith("not ") else "not " + op, node[2], node[3])
+    if kind == "not":
+        return node[1]
+    if kind == "is":
+        test = node[2]
+        return ("is", node[1], test[4:] if test.startswith("not ") else "not " + test)
+    if kind == "in":
+        return ("in", node[1], node[2], not node[3])
+    if kind == "between":
+        return ("between", node[1], node[2], node[3], not node[4])
+    return ("not", node)
 
 
 def canonical_expr(text: str) -> str:

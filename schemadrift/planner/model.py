@@ -141,6 +141,8 @@ class Plan:
             if not step.reversible:
                 lines.append("-- irreversible: nothing to undo automatically")
                 continue
+            if not step.rollback:
+                lines.append("-- nothing to undo: a data step")
             lines += [_terminated(s) for s in step.rollback]
         return "\n".join(lines) + "\n"
 

@@ -87,6 +87,8 @@ def test_types_display_widths_and_aliases():
     assert t("year(4)") == t("year") == ("year", ())
     assert t("bit(3)") == ("bit", (3,))
     assert t("int(10) unsigned zerofill")[2] is True
+    assert t("serial") == t("bigint(20) unsigned") == ("bigint", (), True, ())
+    assert t("float(10,2)") == t("FLOAT") and t("decimal(10)") == ("numeric", (10, 0))
 
 
 def test_types_keep_valid_ddl_as_raw():
@@ -173,6 +175,10 @@ def test_expressions_canonical_across_servers_and_models():
     assert canonical_expr("json_valid(`attributes`)") == "json_valid(attributes)"
     assert canonical_expr("`we\"ird col` > 0") == "`we\"ird col` > 0"
     assert canonical_expr("not (a > 1)") == canonical_expr("NOT a > 1")
+    assert canonical_expr("NOT (a > 0 AND b IS NULL)") == canonical_expr("`a` <= 0 or `b` is not null")
+    assert canonical_expr("not (s like 'x%')") == "s not like 'x%'" and canonical_expr("not not a") == "a"
+    assert canonical_expr("s NOT IN ('a')") == "s <> 'a'" and canonical_expr("s IN ('a')") == "s = 'a'"
+    assert canonical_expr("a = TRUE") == "a = 1" and canonical_expr("LENGTH(s)") == "octet_length(s)"
     assert canonical_expr("case when a > 0 then 'p' else 'n' end") \
         == canonical_expr("CASE WHEN (`a` > 0) THEN 'p' ELSE 'n' END")
     assert canonical_expr("char_length(`name`) > 0") == canonical_expr("CHARACTER_LENGTH(name) > 0")
@@ -334,6 +340,21 @@ def test_column_names_fold_case_in_keys_and_references():
     assert out.indexes[0].columns == ("Ref",) and out.foreign_keys[0].columns == ("Ref",)
     assert out.foreign_keys[0].ref_columns == ("Code",)
     assert MARIADB.column_key("Email") == MARIADB.column_key("EMAIL")
+
+
+def test_implicit_foreign_key_indexes():
+    fk = ForeignKey("c_ibfk_1", ("pid",), "p", ("id",))
+    cols = (Column("pid", ColumnType("integer")), Column("x", ColumnType("integer")))
+
+    def implicit(*indexes):
+        table = MARIADB.normalize(Schema("mariadb", (Table("c", cols, indexes=indexes, foreign_keys=(fk,)),)))
+        return {i.name: i.implicit for i in table.tables[0].indexes}
+
+    assert implicit(Index("pid", (IndexPart("pid"),)), Index("pid_2", (IndexPart("pid"),))) == {
+        "pid": True, "pid_2": True}
+    assert implicit(Index("ix_pid", (IndexPart("pid"),)), Index("c_ibfk_1", (IndexPart("pid"), IndexPart("x")))) \
+        == {"ix_pid": False, "c_ibfk_1": False}
+    assert implicit(Index("pid", (IndexPart("pid"),), unique=True)) == {"pid": False}
 
 
 def test_unique_index_is_the_unique_constraint_and_primary_has_no_name():
@@ -737,3 +758,21 @@ def test_unmodelled_objects_are_listed_not_compared_and_other_databases_are_qual
             "system versioning hist"} <= set(live.not_compared)
     assert both.table("q", other.rsplit("/", 1)[1]) is not None and both.table("p") is not None
     assert snapshot.from_json(snapshot.to_json(live)) == live
+
+
+CHECK_EXPRESSIONS = [
+    "a > 0", "a % 2 = 0", "a DIV 2 > 1", "s LIKE 'x%'", "s NOT LIKE '%y'", "s REGEXP '^[a-z]+$'",
+    "a NOT BETWEEN 1 AND 10", "s IN ('a', 'b')", "s NOT IN ('a')", "a IS NULL OR a > 0",
+    "NOT (a > 0 AND b > 0)", "(a > 0 OR b > 0) AND c > 0", "(a + b) * c > 0", "a - (b - c) > 0", "-a < 0",
+    "a != b", "LENGTH(s) > 0", "COALESCE(a, 0) >= 0", "CASE WHEN a > 0 THEN 1 ELSE 0 END = 1", "s = 'it''s'",
+    "LOWER(s) = s", "a = TRUE", "a XOR b", "a & 1 = 0", "CAST(s AS SIGNED) > 0", "s = CONCAT('a', 'b')",
+    "IFNULL(a, 0) > 0", "a = -1", "d > '2020-01-01'",
+]
+
+
+def test_check_expressions_as_the_server_prints_them_match_what_was_written(my_db):
+    my_db.run(["CREATE TABLE exprs (a int, b int, c int, s varchar(20), d date)"]
+              + [f"ALTER TABLE exprs ADD CONSTRAINT ck{i} CHECK ({e})" for i, e in enumerate(CHECK_EXPRESSIONS)])
+    printed = {c.name: c.expr for c in my_db.table("exprs").checks}
+    written = {f"ck{i}": canonical_expr(e) for i, e in enumerate(CHECK_EXPRESSIONS)}
+    assert printed == written

@@ -1,1 +1,1 @@
-CREATE TABLE lines (id INT PRIMARY KEY, qty INT NOT NULL, total INT AS (qty * 3) STORED);
+CREATE TABLE order_lines (id INT PRIMARY KEY, qty INT NOT NULL, total INT AS (qty * 3) STORED);

@@ -1,1 +1,1 @@
-INSERT INTO lines (id, qty) VALUES (1, 2);
+INSERT INTO order_lines (id, qty) VALUES (1, 2);
