@@ -91,11 +91,17 @@ class ModelReader:
                      unique=True, is_constraint=True)
 
     def index(self, i: sa.Index) -> Index:
-        opts = i.dialect_options[self.sa_dialect.name] if self.sa_dialect.name in i.dialect_kwargs_names() \
-            else {}
+        opts = self.dialect_options(i)
         return Index(name=_name(i), parts=tuple(self.index_part(e, opts) for e in i.expressions),
                      unique=bool(i.unique), predicate=self.predicate(opts),
                      method=self.index_method(opts), include=self.index_include(opts))
+
+    def dialect_options(self, construct) -> dict:
+        """The ``<dialect>_*`` keyword options of an Index or constraint for this dialect."""
+        try:
+            return dict(construct.dialect_options[self.sa_dialect.name])
+        except (KeyError, LookupError):
+            return {}
 
     def index_part(self, expr, opts) -> IndexPart:
         if isinstance(expr, sa.Column):
