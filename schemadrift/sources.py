@@ -361,7 +361,17 @@ def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[
     if a.exclude or b.exclude:
         loaded_first, loaded_second = (filter_tables(x, None, list(a.exclude + b.exclude))
                                        for x in (loaded_first, loaded_second))
+    if not schemas and second.kind == "models" and first.kind != "models":
+        loaded_first = only_declared_namespaces(loaded_first, loaded_second)
     return (loaded_first, loaded_second) if first is a else (loaded_second, loaded_first)
+
+
+def only_declared_namespaces(live: Schema, declared: Schema) -> Schema:
+    """``live`` restricted to the namespaces (schemas) the models declare: a database compared with
+    models is compared on the schemas those models use (the default one when they name none)."""
+    wanted = {t.schema for t in declared.tables} | {e.schema for e in declared.enums} or {None}
+    return replace(live, tables=tuple(t for t in live.tables if t.schema in wanted),
+                   enums=tuple(e for e in live.enums if e.schema in wanted))
 
 
 def filter_tables(schema: Schema, include: list[str] | None = None,

@@ -72,3 +72,15 @@ def test_snapshot_rejects_unknown_fields():
     with pytest.raises(SourceError, match="unknown Table field"):
         snapshot.from_dict({"format": "schemadrift/1", "dialect": "sqlite",
                             "tables": [{"name": "t", "colour": "red"}]})
+
+
+def test_models_compare_only_the_namespaces_they_declare():
+    from schemadrift.sources import only_declared_namespaces
+    live = ir.Schema("postgresql", (ir.Table("a"), ir.Table("b", schema="audit"), ir.Table("c", schema="x")),
+                     enums=(ir.EnumType("e", ("v",), schema="x"),))
+    models = ir.Schema("postgresql", (ir.Table("a"), ir.Table("b", schema="audit")))
+    kept = only_declared_namespaces(live, models)
+    assert [t.qualified_name for t in kept.tables] == ["a", "audit.b"]
+    assert kept.enums == ()
+    empty = only_declared_namespaces(live, ir.Schema("postgresql"))
+    assert [t.qualified_name for t in empty.tables] == ["a"]
