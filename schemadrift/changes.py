@@ -198,11 +198,13 @@ class Diff:
         changed = {c.qualified_table for c in self.changes if c.table is not None
                    and c.kind not in ("add_table", "drop_table", "rename_table")}
         parts = []
+        enums = kinds["add_enum"] + kinds["drop_enum"] + kinds["alter_enum"]
         for label, n in (("tables added", kinds["add_table"]), ("tables dropped", kinds["drop_table"]),
                          ("tables renamed", kinds["rename_table"]), ("tables changed", len(changed)),
-                         ("enum types changed", kinds["add_enum"] + kinds["drop_enum"] + kinds["alter_enum"])):
+                         ("enum types changed", enums)):
             if n:
-                parts.append(f"{n} {label if n != 1 else label.replace('tables', 'table').replace('types', 'type')}")
+                one = label.replace("tables", "table").replace("types", "type")
+                parts.append(f"{n} {label if n != 1 else one}")
         if not parts:
             return "In sync: no differences."
         return f"{len(self.changes)} change{'s' if len(self.changes) != 1 else ''}: " + ", ".join(parts) + "."

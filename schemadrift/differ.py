@@ -106,9 +106,9 @@ class Differ:
     def _same_shape(self, ca: Sequence[Column], cb: Sequence[Column]) -> bool:
         if len(ca) != len(cb):
             return False
-        kb = {self.d.column_key(c.name): c for c in cb}
-        return all(self.d.column_key(c.name) in kb and self.d.same_type(c.type, kb[self.d.column_key(c.name)].type)
-                   for c in ca)
+        key = self.d.column_key
+        kb = {key(c.name): c for c in cb}
+        return all(key(c.name) in kb and self.d.same_type(c.type, kb[key(c.name)].type) for c in ca)
 
     def table(self, ta: Table, tb: Table) -> None:
         self.columns(ta, tb)
@@ -210,7 +210,8 @@ class Differ:
             if not ib.implicit:
                 self._change(ch.AddUnique if ib.is_constraint else ch.AddIndex, ta, ib.name, after=ib)
         for ia, ib in pairs:
-            if self._index_signature(ia) == self._index_signature(ib):
+            # the server's own index for a FK follows the FK: any change of it is the FK's change
+            if self._index_signature(ia) == self._index_signature(ib) or (ia.implicit and ib.implicit):
                 continue
             if ia.is_constraint or ib.is_constraint:
                 self._change(ch.DropUnique if ia.is_constraint else ch.DropIndex, ta, ia.name, before=ia)

@@ -754,6 +754,7 @@ class PostgresDialect(Dialect):
             params.append(f"START WITH {ident.start}")
         if ident.increment is not None:
             params.append(f"INCREMENT BY {ident.increment}")
+        params += _sequence_bounds(ident)
         return f"GENERATED {how} AS IDENTITY" + (f" ({' '.join(params)})" if params else "")
 
     def _cols(self, names) -> str:
@@ -841,7 +842,7 @@ class PostgresDialect(Dialect):
         storage = _storage(t.options)
         if storage:
             sql += f" WITH ({', '.join(f'{k} = {v}' for k, v in storage)})"
-        out = self._sequences_for(t.columns) + [sql]
+        out = self._schema_for(t.schema) + self._sequences_for(t.columns) + [sql]
         if t.comment is not None:
             out.append(self._comment("TABLE", self.table_name(t), t.comment))
         for c in t.columns:
@@ -886,6 +887,10 @@ class PostgresDialect(Dialect):
         return out
 
     # -- columns ---------------------------------------------------------------------------------
+    def _schema_for(self, schema: str | None) -> list[str]:
+        """Schemas are not IR objects: a table or type in one the database lacks creates it."""
+        return [f"CREATE SCHEMA IF NOT EXISTS {self.quote(schema)}"] if schema else []
+
     def _sequences_for(self, columns) -> list[str]:
         """A default ``nextval('seq'::regclass)`` needs its sequence (an object the IR does not
         model, so no plan step makes it): create it where it is missing."""
@@ -927,7 +932,7 @@ class PostgresDialect(Dialect):
             if after.collation:
                 sql += f" COLLATE {self.quote(after.collation)}"
             if "type" in what and _needs_using(before.type, after.type):
-                sql += f" USING {col}::{self.type_sql(after.type)}"
+                sql += f" USING {_using(col, before.type, after.type, self.type_sql(after.type))}"
             out.append(self._alter(op.table, sql))
             if after.default is not None and "type" in what:
                 what.add("default")
@@ -973,6 +978,7 @@ class PostgresDialect(Dialect):
         if old.kind != new.kind:
             changes.append("SET GENERATED " + ("ALWAYS" if new.kind == "always" else "BY DEFAULT"))
         if old.start != new.start:
+            changes += [f"SET {b}" for b in _sequence_bounds(new)]
             changes.append(f"SET START WITH {new.start if new.start is not None else 1}")
         if old.increment != new.increment:
             changes.append(f"SET INCREMENT BY {new.increment if new.increment is not None else 1}")
@@ -1051,6 +1057,9 @@ class PostgresDialect(Dialect):
     def render_add_primary_key(self, op) -> list[str]:
         name = self._constraint_name(op.table, op.primary_key, "pkey") if op.primary_key.name \
             else _ident_limit(f"{op.table.name}_pkey")
+        if _partitioned(op.table):  # no CONCURRENTLY, no USING INDEX on a partitioned table
+            return [self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} "
+                                          f"PRIMARY KEY ({self._cols(op.primary_key.columns)})")]
         index = Index(name=name, parts=tuple(IndexPart(column=c) for c in op.primary_key.columns),
                       unique=True)
         return [self._index_sql(op.table, index, name),
@@ -1064,10 +1073,16 @@ class PostgresDialect(Dialect):
 
     def render_create_index(self, op) -> list[str]:
         index, name = op.index, self._index_name(op.table, op.index)
+        concurrently = not _partitioned(op.table)
         if not index.is_constraint:
-            return [self._index_sql(op.table, index, name)]
+            return [self._index_sql(op.table, index, name, concurrently)]
         if index.predicate or any(p.column is None for p in index.parts) or index.method:
             raise PlanError(f"unique constraint {name}: PostgreSQL constraints take plain columns only")
+        if not concurrently:
+            nnd = " NULLS NOT DISTINCT" if index.nulls_not_distinct else ""
+            inc = f" INCLUDE ({self._cols(index.include)})" if index.include else ""
+            return [self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} "
+                                          f"UNIQUE{nnd} ({self._cols(index.columns)}){inc}")]
         return [self._index_sql(op.table, replace(index, unique=True), name),
                 self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} UNIQUE "
                                       f"USING INDEX {self.quote(name)}")]
@@ -1076,10 +1091,13 @@ class PostgresDialect(Dialect):
         name = self._index_name(op.table, op.index)
         if op.index.is_constraint:
             return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
-        return [f"DROP INDEX CONCURRENTLY IF EXISTS {self.qualified(name, op.table.schema)}"]
+        how = "" if _partitioned(op.table) else " CONCURRENTLY"
+        return [f"DROP INDEX{how} IF EXISTS {self.qualified(name, op.table.schema)}"]
 
     def render_add_foreign_key(self, op) -> list[str]:
         name = self.quote(self._constraint_name(op.table, op.foreign_key, "fkey"))
+        if _partitioned(op.table):  # NOT VALID foreign keys are not supported there
+            return [self._alter(op.table, f"ADD CONSTRAINT {name} {self._fk_sql(op.foreign_key)}")]
         return [self._alter(op.table, f"ADD CONSTRAINT {name} {self._fk_sql(op.foreign_key)} NOT VALID"),
                 self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
 
@@ -1100,7 +1118,8 @@ class PostgresDialect(Dialect):
     # -- enums -----------------------------------------------------------------------------------
     def render_create_enum(self, op) -> list[str]:
         values = ", ".join(self.literal(v) for v in op.enum.values)
-        return [f"CREATE TYPE {self._enum_name(op.enum)} AS ENUM ({values})"]
+        create = f"CREATE TYPE {self._enum_name(op.enum)} AS ENUM ({values})"
+        return self._schema_for(op.enum.schema) + [create]
 
     def render_drop_enum(self, op) -> list[str]:
         return [f"DROP TYPE {self._enum_name(op.enum)}"]
@@ -1136,6 +1155,9 @@ class PostgresDialect(Dialect):
         """CONCURRENTLY cannot run in a transaction block; NOT VALID + VALIDATE only helps when each
         statement commits on its own; a new enum value cannot be used before its ALTER commits."""
         kind = op.kind
+        if kind in ("create_index", "drop_index", "add_primary_key", "add_foreign_key") \
+                and _partitioned(op.table):
+            return True
         if kind in ("create_index", "drop_index", "add_primary_key", "add_foreign_key", "add_check",
                     "add_enum_value"):
             return bool(kind == "drop_index" and op.index.is_constraint)
@@ -1156,6 +1178,9 @@ class PostgresDialect(Dialect):
         return method(op) if method else []
 
     def _hazards_create_index(self, op) -> list[Hazard]:
+        if _partitioned(op.table):
+            return [Hazard(HazardKind.INDEX_BUILD, "a partitioned table cannot build indexes CONCURRENTLY"),
+                    Hazard(HazardKind.BLOCKING_LOCK, "writes to every partition wait for the index build")]
         out = [Hazard(HazardKind.INDEX_BUILD, "index built CONCURRENTLY: no write lock, but a full scan "
                                               "(two for a unique index), and it runs outside a transaction")]
         if op.index.is_constraint:
@@ -1173,6 +1198,10 @@ class PostgresDialect(Dialect):
         return out
 
     def _hazards_add_foreign_key(self, op) -> list[Hazard]:
+        if op.kind == "add_foreign_key" and _partitioned(op.table):
+            return [Hazard(HazardKind.VALIDATION_SCAN, "a partitioned table cannot add a foreign key NOT "
+                                                       "VALID: every partition is checked at once"),
+                    Hazard(HazardKind.BLOCKING_LOCK, "writes wait for the whole check")]
         return [Hazard(HazardKind.VALIDATION_SCAN, "added NOT VALID, then VALIDATE scans the table under a "
                                                    "SHARE UPDATE EXCLUSIVE lock (writes continue)")]
 
@@ -1286,6 +1315,24 @@ def _enum_default_kept(default: Default, enum: EnumType) -> bool:
     return m is None or m.group(1).replace("''", "'") in enum.values
 
 
+def _sequence_bounds(ident: Identity) -> list[str]:
+    """MINVALUE / MAXVALUE an identity needs for its start to be valid (the IR keeps no bounds, so a
+    start beyond the defaults widens them)."""
+    descending = ident.increment is not None and ident.increment < 0
+    if ident.start is None:
+        return []
+    if not descending and ident.start < 1:
+        return [f"MINVALUE {ident.start}"]
+    if descending and ident.start > -1:
+        return [f"MAXVALUE {ident.start}"]
+    return []
+
+
+def _partitioned(table: Table | None) -> bool:
+    """A partitioned table (its indexes cannot be built CONCURRENTLY, nor its FKs added NOT VALID)."""
+    return table is not None and any(k == "partition_by" for k, _ in table.options)
+
+
 def _canonical_identity(ident: Identity | None) -> Identity | None:
     if ident is None or ident.kind == "autoincrement":
         return ident
@@ -1359,6 +1406,18 @@ def _needs_using(a: ColumnType, b: ColumnType) -> bool:
         return False
     families = (TEXTS, NUMBERS, {"timestamp", "timestamptz", "date"}, {"json", "jsonb"})
     return not any(a.name in f and b.name in f for f in families)
+
+
+BUILTIN_TYPES = NUMBERS | TEXTS | {
+    "boolean", "date", "time", "timetz", "timestamp", "timestamptz", "interval", "json", "jsonb", "bytea",
+    "uuid", "inet", "cidr", "macaddr", "bit", "varbit", "xml", "money", "tsvector", "tsquery", '"char"'}
+
+
+def _using(column: str, a: ColumnType, b: ColumnType, target: str) -> str:
+    """The USING expression: through text where either side is a user type (enum, domain)."""
+    if a.name not in BUILTIN_TYPES or b.name not in BUILTIN_TYPES:
+        return f"{column}::text{'[]' * a.array_dims}::{target}"
+    return f"{column}::{target}"
 
 
 DIALECT = PostgresDialect

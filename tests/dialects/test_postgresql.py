@@ -805,3 +805,43 @@ def test_check_texts_normalize_like_the_server_prints_them(space):
     wrong = {e: (PG.normalize_expr(e), live[f"c{i:02d}"]) for i, e in enumerate(ORACLE_CHECKS)
              if PG.normalize_expr(e) != live[f"c{i:02d}"]}
     assert wrong == {}
+
+
+def test_partitioned_table_ops_apply(space):
+    """No CONCURRENTLY, no NOT VALID foreign key, no USING INDEX on a partitioned table."""
+    url, s = space
+    execute(url, [f"CREATE TABLE {s}.r (id int PRIMARY KEY)",
+                  f"CREATE TABLE {s}.t (id int NOT NULL, d date NOT NULL, x int) PARTITION BY RANGE (d)",
+                  f"CREATE TABLE {s}.p1 PARTITION OF {s}.t FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')"])
+    t = live_table(url, s, "t")
+    plain = Index("ix_t_x", (IndexPart(column="x"),))
+    unique = Index("uq_t", (IndexPart(column="id"), IndexPart(column="d")), unique=True, is_constraint=True)
+    fk = ForeignKey("fk_t_r", ("id",), "r", ("id",), ref_schema=s)
+    steps = [lambda t: ops.CreateIndex(t, index=plain), lambda t: ops.CreateIndex(t, index=unique),
+             lambda t: ops.AddForeignKey(t, foreign_key=fk), lambda t: ops.DropIndex(t, index=plain),
+             lambda t: ops.AddPrimaryKey(t, primary_key=PrimaryKey(("d", "id"), "t_pk"))]
+    for make_op in steps:
+        op = make_op(t)
+        assert PG.transactional(op) and "CONCURRENTLY" not in " ".join(PG.render(op))
+        applied(url, s, op)
+        t = live_table(url, s, "t")
+
+
+def test_new_schema_negative_identity_and_enum_to_enum(pg_db):
+    schema = "n_" + uuid.uuid4().hex[:8]
+    try:
+        old, new = EnumType("old_e", ("a", "b"), schema), EnumType("new_e", ("a", "b", "c"), schema)
+        run(pg_db, ops.CreateEnum(None, enum=old))
+        run(pg_db, ops.CreateEnum(None, enum=new))
+        table = Table("t", schema=schema, columns=(
+            Column("id", T("smallint"), nullable=False, identity=Identity("by_default", -100)),
+            Column("e", PG.parse_type(f"{schema}.old_e"))))
+        run(pg_db, ops.CreateTable(table))
+        live = live_table(pg_db, schema, "t")
+        assert_in_sync(Schema("postgresql", (live,)), Schema("postgresql", (table,)))
+        execute(pg_db, [f"INSERT INTO {schema}.t (e) VALUES ('b')"])
+        e = live.column("e")
+        retyped = replace(e, type=PG.parse_type(f"{schema}.new_e"))
+        applied(pg_db, schema, ops.AlterColumn(live, before=e, after=retyped, what=frozenset({"type"})))
+    finally:
+        execute(pg_db, [f"DROP SCHEMA IF EXISTS {schema} CASCADE"])

@@ -73,7 +73,7 @@ class Mutation:
     """One change to one object; ``expected`` is (kind, table, name)."""
 
     kind: str
-    table: str
+    table: str | None
     name: str | None
     attributes: frozenset[str] = field(default_factory=frozenset)
 
@@ -289,6 +289,19 @@ class TableComment(Mutation):
         if ctx.mysql:
             return f"ALTER TABLE {ctx.q(self.table)} COMMENT = {ctx.lit(text or '')}"
         return f"COMMENT ON TABLE {ctx.q(self.table)} IS {ctx.lit(text) if text else 'NULL'}"
+
+
+@dataclass(repr=False)
+class AddEnum(Mutation):
+    """A new named enum type (schema-level: ``table`` is None)."""
+
+    values: tuple[str, ...] = ()
+
+    def forward(self, ctx):
+        return [f"CREATE TYPE {ctx.q(self.name)} AS ENUM ({', '.join(map(ctx.lit, self.values))})"]
+
+    def backward(self, ctx):
+        return [f"DROP TYPE {ctx.q(self.name)}"]
 
 
 # -- what the model set offers -----------------------------------------------------------------
@@ -666,6 +679,14 @@ class _Draw:
                          *[sa.Column(f"c{i} {c}", sa.String(30)) for i, c in enumerate(cols)])
             return AddTable("add_table", name, name, new=t)
         return s()
+
+    @staticmethod
+    def add_enum(base):
+        if not schemadrift.dialects.get(base.dialect).NAMED_ENUMS:
+            return None
+        return st.builds(lambda name, values: AddEnum("add_enum", None, name, values=tuple(values)),
+                         identifier("e "), st.lists(st.text(ALPHABET, min_size=1, max_size=8), min_size=1,
+                                                    max_size=4, unique=True))
 
     @staticmethod
     def drop_table(base):

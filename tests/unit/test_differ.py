@@ -134,6 +134,8 @@ CASES = [
     ("index name left to the database", T(with_table(indexes=(ix("t_a_idx", "a"),))),
      T(with_table(indexes=(ix(None, "a"),))), []),
     ("implicit index on one side only", T(BASE), T(with_table(indexes=(ix("fk_x", "a", implicit=True),))), []),
+    ("implicit index that follows its FK's columns", T(with_table(indexes=(ix("fk_x", "a", implicit=True),))),
+     T(with_table(indexes=(ix("fk_x", "b", implicit=True),))), []),
     # unique constraints
     ("add unique", T(BASE), T(with_table(indexes=(ix("uq_a", "a", unique=True, is_constraint=True),))),
      [("add_unique", "t", "uq_a", ())]),

@@ -302,3 +302,26 @@ def test_planning_is_deterministic():
                table("t3", Column("x", INT)))
     outputs = {plan_of(a, b, renames={"users.name": "full_name"}).to_json() for _ in range(3)}
     assert len(outputs) == 1
+
+
+def test_generation_expression_change_drops_and_adds_the_column():
+    from schemadrift.ir import Generated
+    a = schema(table("t", Column("n", INT), Column("g", INT, generated=Generated("n * 2"))))
+    b = schema(table("t", Column("n", INT), Column("g", INT, generated=Generated("n * 3"))))
+    p = plan_of(a, b)
+    assert shape(p) == [("contract", ("drop_column", "add_column"), ("table_rewrite", "blocking_lock"))]
+    assert p.steps[0].ops[1].column.generated.expr == "n * 3"
+
+
+def test_implicit_fk_index_is_created_before_the_index_the_fk_used_is_dropped():
+    fk = ForeignKey("fk_o_c", ("c_id",), "c", ("id",))
+    used = Index("ix_o_c_id", (IndexPart("c_id"), IndexPart("id")))
+    implicit = Index("fk_o_c", (IndexPart("c_id"),), implicit=True)
+    a = schema(table("c"), table("o", Column("c_id", INT), foreign_keys=(fk,), indexes=(used,)))
+    b = schema(table("c"), table("o", Column("c_id", INT), foreign_keys=(fk,), indexes=(implicit,)))
+    p = plan_of(a, b)
+    assert [(s.phase.label, s.ops[0].kind, s.ops[0].index.name) for s in p.steps] == [
+        ("expand", "create_index", "fk_o_c"), ("contract", "drop_index", "ix_o_c_id")]
+    # an implicit index FROM did not need (no index of the FK dropped) is left to the server
+    c = schema(table("c"), table("o", Column("c_id", INT), foreign_keys=(fk,), indexes=(used, implicit)))
+    assert [s.ops[0].kind for s in plan_of(c, b).steps] == ["drop_index"]

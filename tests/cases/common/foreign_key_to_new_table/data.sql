@@ -1,0 +1,1 @@
+INSERT INTO kids (id, parent_id) VALUES (1, NULL);

@@ -1,0 +1,1 @@
+INSERT INTO items (id, note) VALUES (1, 'a'), (2, 'b');

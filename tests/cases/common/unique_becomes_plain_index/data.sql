@@ -1,0 +1,1 @@
+INSERT INTO items (id, code) VALUES (1, 'a');

@@ -1,0 +1,1 @@
+CREATE TABLE items (id INTEGER PRIMARY KEY, code VARCHAR(20), CONSTRAINT uq_items_code UNIQUE (code));

@@ -1,0 +1,1 @@
+CREATE TABLE items (id INT PRIMARY KEY, v VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci);

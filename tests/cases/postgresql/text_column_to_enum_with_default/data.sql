@@ -1,0 +1,1 @@
+INSERT INTO items (id, m) VALUES (1, 'sad'), (2, DEFAULT);

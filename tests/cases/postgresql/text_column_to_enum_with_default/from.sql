@@ -1,0 +1,2 @@
+CREATE TYPE mood AS ENUM ('sad', 'ok');
+CREATE TABLE items (id INTEGER PRIMARY KEY, m TEXT NOT NULL DEFAULT 'ok');
