@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from .errors import SourceError, UsageError, redact
 
 #: statement prefixes (lower case) of objects the IR models: the IR's own report covers them
@@ -20,22 +23,29 @@ def statements(from_url: str, to_url: str) -> list[str]:
     """Every statement migra prints to turn FROM into TO (unsafe ones included)."""
     try:
         from migra import Migration
-        from sqlbag import S
     except ImportError as e:
         raise UsageError("--engine migra needs migra: pip install 'schemadrift-db[migra]' "
                          f"({e.name} is not installed)") from e
     for url in (from_url, to_url):
         if not str(url).startswith("postgresql"):
             raise UsageError("--engine migra compares two PostgreSQL databases (URLs on both sides)")
+    # Not sqlbag's S(): it caches one pooled engine per URL for the life of the process, which
+    # keeps connections open (and scratch databases undroppable) long after the comparison.
+    engines = [sa.create_engine(str(url), poolclass=sa.pool.NullPool) for url in (from_url, to_url)]
     try:
-        with S(str(from_url)) as a, S(str(to_url)) as b:
+        with Session(engines[0]) as a, Session(engines[1]) as b:
             migration = Migration(a, b)
             migration.set_safety(False)
             migration.add_all_changes()
             sql = migration.sql
+            a.rollback()
+            b.rollback()
     except Exception as e:  # noqa: BLE001 - migra's own failures, reported on one line
         line = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise SourceError(f"migra failed: {redact(line)}") from e
+    finally:
+        for engine in engines:
+            engine.dispose()
     return [s.strip() for s in sql.split(";\n\n") if s.strip()]
 
 

@@ -41,14 +41,20 @@ ALLOWED_WITH_HAZARD = {
     "adding-foreign-key-constraint": "validation_scan",
     "disallowed-unique-constraint": "validation_scan",
     "setting-not-nullable-field": "validation_scan",
-    "ban-drop-constraint": "validation_scan",  # the helper CHECK of SET NOT NULL, or a real drop
     "require-concurrent-index-creation": "index_build",
     "adding-serial-primary-key-field": "table_rewrite",
     "adding-required-field": "manual",
 }
+# rules about drops that lose no data: the planner drops only in contract, after the old code is
+# gone (this includes the helper CHECK that SET NOT NULL validates online, then drops)
+ALLOWED_IN_CONTRACT = {
+    "ban-drop-constraint": "a dropped constraint loosens what may be written; no row is lost",
+    "ban-drop-trigger": "the rename window's sync triggers, dropped with the old column",
+    "ban-drop-function": "the rename window's sync trigger function, dropped with its trigger",
+}
 # destructive rules: only in contract steps that carry data_loss
 DESTRUCTIVE = {"ban-drop-column", "ban-drop-table", "ban-drop-not-null", "ban-drop-database",
-               "ban-truncate-cascade", "ban-drop-function", "ban-drop-trigger"}
+               "ban-truncate-cascade"}
 
 
 def squawk_binary() -> str | None:
@@ -93,6 +99,8 @@ def lint_problems(plan) -> list[str]:
         for rule in sorted(squawk_rules(step.sql) - set(ALWAYS_ALLOWED)):
             if rule in DESTRUCTIVE:
                 ok = step.phase.label == "contract" and "data_loss" in hazards
+            elif rule in ALLOWED_IN_CONTRACT:
+                ok = step.phase.label == "contract"
             else:
                 ok = ALLOWED_WITH_HAZARD.get(rule) in hazards
             if not ok:
@@ -105,3 +113,9 @@ def migra_statements(from_url: str, to_url: str) -> list[str]:
     """What migra would run to turn FROM into TO (empty: migra sees them as equal)."""
     from schemadrift.migra_engine import statements
     return statements(from_url, to_url)
+
+
+def unmodelled_statements(stmts: list[str]) -> list[str]:
+    """migra statements about objects our IR does not model (views, functions, sequences …)."""
+    from schemadrift.migra_engine import unmodelled
+    return unmodelled(stmts)

@@ -376,7 +376,8 @@ def mutate(rng: random.Random, tables: list[Tab]) -> tuple[list[Tab], dict[str, 
         elif move == "drop_fk" and t.fk:
             t.fk = None
         elif move == "add_fk" and not t.fk and t is not out[0]:
-            t.cols.append(Col("ref_id", "INTEGER"))
+            if not any(c.name == "ref_id" for c in t.cols):
+                t.cols.append(Col("ref_id", "INTEGER"))
             t.fk = out[0].name
     names = set()
     return [t for t in out if not (t.name in names or names.add(t.name))], renames

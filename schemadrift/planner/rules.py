@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..changes import Change
 from ..dialects.base import Dialect
+from ..differ import COLUMN_ATTRS
 from ..ir import Column, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
@@ -91,7 +92,8 @@ class Rules:
                 out.append(draft)
         out += self.implicit_indexes()
         out = self.detach_created_fks(out)
-        return self.detach_dropped_fks(out)
+        out = self.detach_dropped_fks(out)
+        return self.after_name_is_free(out)
 
     # -- keys and resources --------------------------------------------------------------------
     def tkey(self, table: Table | ForeignKey | Change, name: str | None = None) -> tuple[str, str]:
@@ -294,12 +296,14 @@ class Rules:
         return Draft(Phase.BACKFILL, summary, (op,), tk, col.name, hazards=hazards, manual=manual,
                      needs_new={self.col(tk, col.name)})
 
-    def set_not_null(self, table: str, tk, before: Column, after: Column, follows=None) -> Draft:
+    def set_not_null(self, table: str, tk, before: Column, after: Column, follows=None,
+                     target: Column | None = None) -> Draft:
         """SET NOT NULL (contract). After an automatic backfill, the same fill runs again first:
         old code may have written NULLs since the backfill (it is idempotent)."""
         where = f"{table}.{after.name}"
-        ops: tuple = (o.AlterColumn(None, before=before, after=replace(before, nullable=False),
-                                    what=frozenset({"nullable"})),)
+        target = target or replace(before, nullable=False)
+        ops: tuple = (o.AlterColumn(None, before=before, after=target,
+                                    what=_differing(before, target) or frozenset({"nullable"})),)
         fill = follows.ops[0] if follows is not None and follows.ops[0].kind == "fill_column" \
             and not follows.manual else None
         if fill is not None:
@@ -378,16 +382,19 @@ class Rules:
         planned = sorted(((self.column_phase(tk, before, after, g), i, g) for i, g in enumerate(groups)))
         out: list[Draft] = []
         current = before
-        for phase, _, group in planned:
-            target = replace(current, **{attr: getattr(after, attr) for attr in group})
-            what = frozenset(a for a in group if getattr(current, a) != getattr(target, a)) \
-                or frozenset(group)
+        for n, (phase, _, group) in enumerate(planned):
+            # the last part lands on TO's column exactly: attributes the differ holds equal may
+            # still be spelled for the old type (a default cast to it) and must follow the new one
+            target = after if n == len(planned) - 1 else \
+                replace(current, **{attr: getattr(after, attr) for attr in group})
+            what = _differing(current, target) or frozenset(group)
             if "nullable" in group and not after.nullable:
                 fill = self.fill(table, tk, current, required=False, default=after.default)
                 if fill is not None:
                     fill.follows = out[-1:]
                     out.append(fill)
-                draft = self.set_not_null(table, tk, current, after, follows=out[-1] if out else None)
+                draft = self.set_not_null(table, tk, current, after, follows=out[-1] if out else None,
+                                          target=target)
             else:
                 draft = Draft(phase, _alter_summary(table, current, target, group),
                               (o.AlterColumn(None, before=current, after=target, what=what),), tk,
@@ -568,6 +575,24 @@ class Rules:
                     out.append(draft)
         return out
 
+    @staticmethod
+    def after_name_is_free(drafts: list[Draft]) -> list[Draft]:
+        """An object created under a name that an object of FROM still holds until a later
+        phase (a unique constraint that becomes a plain index of the same name) is created in
+        that phase, after the drop."""
+        droppers: dict = {}
+        for d in drafts:
+            for r in d.drops:
+                if r[0] in _NAMED:
+                    droppers.setdefault(r, []).append(d)
+        for d in drafts:
+            for r in d.creates:
+                for x in droppers.get(r, ()):
+                    if x.phase > d.phase:
+                        d.phase = x.phase
+                        d.follows.append(x)
+        return drafts
+
     # -- cycles and late references ------------------------------------------------------------
     def detach_created_fks(self, drafts: list[Draft]) -> list[Draft]:
         """Create tables without the FKs that cannot be inline: those between tables that
@@ -629,8 +654,15 @@ class Rules:
         return out
 
 
+#: resources named by the schema (a name two objects cannot hold at once)
+_NAMED = ("index", "fk", "check")
+
 _COLUMN_GROUPS = (("default",), ("nullable",), ("type", "collation"), ("identity",), ("generated",),
                   ("comment",))
+
+
+def _differing(a: Column, b: Column) -> frozenset[str]:
+    return frozenset(attr for attr in COLUMN_ATTRS if getattr(a, attr) != getattr(b, attr))
 
 
 def _alter_summary(table: str, before: Column, after: Column, group) -> str:

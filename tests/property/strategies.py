@@ -91,6 +91,11 @@ class Mutation:
         """Change the SA ``table`` (a copy) the way this mutation changes the database."""
         raise NotImplementedError
 
+    @property
+    def rebuilds(self) -> bool:
+        """Whether SQLite needs the table rebuilt for it (it has no ALTER for it)."""
+        return type(self).rebuild is not Mutation.rebuild
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}{self.expected}{sorted(self.attributes) or ''}"
 
@@ -292,6 +297,32 @@ class TableComment(Mutation):
 
 
 @dataclass(repr=False)
+class Redefine(Mutation):
+    """Drop an object and create it again, under the same name, with another definition
+    (``drop``/``create_old``/``create_new`` are SQL; ``rebuild_with`` changes the SA table)."""
+
+    drop: list = field(default_factory=list)
+    create_old: list = field(default_factory=list)
+    create_new: list = field(default_factory=list)
+    rebuild_with: object = None
+
+    def forward(self, ctx):
+        return self.drop + self.create_new
+
+    def backward(self, ctx):
+        return self.drop + self.create_old
+
+    def rebuild(self, table):
+        if self.rebuild_with is None:  # SQLite's own DROP/CREATE does it (an index)
+            raise NotImplementedError
+        self.rebuild_with(table)
+
+    @property
+    def rebuilds(self) -> bool:
+        return self.rebuild_with is not None
+
+
+@dataclass(repr=False)
 class AddEnum(Mutation):
     """A new named enum type (schema-level: ``table`` is None)."""
 
@@ -446,7 +477,7 @@ class Base:
 
 #: the kinds SQLite has no ALTER for (the test rebuilds the table from the SA model)
 REBUILT = {"alter_column", "add_check", "drop_check", "add_unique", "drop_unique", "add_foreign_key",
-           "drop_foreign_key"}
+           "drop_foreign_key", "alter_check", "alter_foreign_key"}
 
 
 @st.composite
@@ -679,6 +710,77 @@ class _Draw:
                          *[sa.Column(f"c{i} {c}", sa.String(30)) for i, c in enumerate(cols)])
             return AddTable("add_table", name, name, new=t)
         return s()
+
+    @staticmethod
+    def alter_index(base):
+        """A plain column index gets one more column (same name)."""
+        choices = [(t, ix, c) for t in _tables(base.metadata) for ix in t.indexes
+                   if ix.name and not ix.unique and all(isinstance(e, sa.Column) for e in ix.expressions)
+                   and not any(x.foreign_keys for x in ix.columns) and not ix.dialect_kwargs
+                   for c in t.columns if indexable(c) and c.name not in ix.columns and not c.foreign_keys]
+
+        def make(tic):
+            t, ix, c = tic
+            copy = t.to_metadata(sa.MetaData())
+            new = sa.Index(ix.name, *[copy.c[x.name] for x in ix.columns], copy.c[c.name])
+            ctx = Ctx(base.dialect, base.sa_dialect, base.metadata)
+            return Redefine("alter_index", t.name, ix.name, frozenset({"parts"}),
+                            drop=[drop_index(ctx, t.name, ix.name)],
+                            create_old=[ctx.compile(CreateIndex(ix))],
+                            create_new=[ctx.compile(CreateIndex(new))])
+        return _sampled(choices, make)
+
+    @staticmethod
+    def alter_check(base):
+        """A named check gets another expression (same name)."""
+        choices = [(t, ck) for t in base.schema.tables for ck in t.checks if ck.name]
+
+        def make(tc):
+            t, ck = tc
+            ctx = Ctx(base.dialect, base.sa_dialect, base.metadata)
+            old, new = ck.raw or ck.expr, f"({ck.raw or ck.expr}) AND 1 = 1"
+
+            def rebuild(table, name=ck.name, text=new):
+                for c in list(table.constraints):
+                    if isinstance(c, sa.CheckConstraint) and c.name == name:
+                        table.constraints.discard(c)
+                table.append_constraint(sa.CheckConstraint(sa.text(text), name=name))
+            add = f"ALTER TABLE {ctx.q(t.name)} ADD CONSTRAINT {ctx.q(ck.name)} CHECK "
+            return Redefine("alter_check", t.name, ck.name, frozenset({"expr"}),
+                            drop=drop_constraint(ctx, "check", t.name, ck.name),
+                            create_old=[add + f"({old})"], create_new=[add + f"({new})"],
+                            rebuild_with=rebuild)
+        return _sampled(choices, make)
+
+    @staticmethod
+    def alter_foreign_key(base):
+        """A foreign key gets another ON DELETE action (same name, same columns)."""
+        q = schemadrift.dialects.get(base.dialect).quote
+        choices = [(t, fk, action) for t in base.schema.tables for fk in t.foreign_keys
+                   for action in ("NO ACTION", "CASCADE", "SET NULL") if action != fk.on_delete
+                   and (action != "SET NULL" or all(t.column(c).nullable for c in fk.columns))]
+
+        def make(tfa):
+            t, fk, action = tfa
+            ctx = Ctx(base.dialect, base.sa_dialect, base.metadata)
+
+            def definition(on_delete):
+                return (f"ALTER TABLE {q(t.name)} ADD " + (f"CONSTRAINT {q(fk.name)} " if fk.name else "")
+                        + f"FOREIGN KEY ({', '.join(map(q, fk.columns))}) REFERENCES {q(fk.ref_table)} "
+                        f"({', '.join(map(q, fk.ref_columns))}) "
+                        f"ON DELETE {on_delete} ON UPDATE {fk.on_update}")
+
+            def rebuild(table, cols=fk.columns, on_delete=action):
+                for c in list(table.constraints):
+                    if isinstance(c, sa.ForeignKeyConstraint) and tuple(c.column_keys) == cols:
+                        c.ondelete = on_delete
+                        for e in c.elements:
+                            e.ondelete = on_delete
+            return Redefine("alter_foreign_key", t.name, fk.name, frozenset({"on_delete"}),
+                            drop=drop_constraint(ctx, "foreign_key", t.name, fk.name) if fk.name else [],
+                            create_old=[definition(fk.on_delete)], create_new=[definition(action)],
+                            rebuild_with=rebuild)
+        return _sampled(choices, make)
 
     @staticmethod
     def add_enum(base):

@@ -325,3 +325,12 @@ def test_implicit_fk_index_is_created_before_the_index_the_fk_used_is_dropped():
     # an implicit index FROM did not need (no index of the FK dropped) is left to the server
     c = schema(table("c"), table("o", Column("c_id", INT), foreign_keys=(fk,), indexes=(used, implicit)))
     assert [s.ops[0].kind for s in plan_of(c, b).steps] == ["drop_index"]
+
+
+def test_an_index_taking_the_name_of_a_dropped_unique_constraint_waits_for_the_drop():
+    uq = Index("k_email", (IndexPart("email"),), unique=True, is_constraint=True)
+    ix = Index("k_email", (IndexPart("email"),))
+    a = schema(table("users", Column("email", TEXT), indexes=(uq,)))
+    b = schema(table("users", Column("email", TEXT), indexes=(ix,)))
+    assert shape(plan_of(a, b)) == [("contract", ("drop_index",), ()),
+                                    ("contract", ("create_index",), ("index_build",))]
