@@ -223,6 +223,10 @@ def list_tables(url: str) -> list[tuple[str | None, str]]:
                 rows = c.exec_driver_sql(
                     "SELECT NULL, name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                     "'sqlite\\_%%' ESCAPE '\\' AND sql NOT LIKE 'CREATE VIRTUAL%%' ORDER BY 2").all()
+                virtual = [r[0] for r in c.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%%'")]
+                # an FTS table's shadow tables (<name>_content, …) belong to it
+                rows = [r for r in rows if not any(r[1].startswith(v + "_") for v in virtual)]
             else:
                 rows = c.exec_driver_sql("SELECT NULL, table_name FROM information_schema.tables WHERE "
                                          "table_schema = DATABASE() AND table_type = 'BASE TABLE' "

@@ -150,7 +150,9 @@ class Bench:
         """Measure ``fn`` unless schemadrift is missing for a schemadrift cell."""
         if tool == SD and sd is None:
             return self.report.add(label, operation, tool, Result.na("schemadrift not importable"))
-        return self.report.add(label, operation, tool, measure(fn, self.budget, memory), note)
+        # peak memory for schemadrift's cells only: re-running a slow peer under tracemalloc
+        # would cost more time than the whole default run may take
+        return self.report.add(label, operation, tool, measure(fn, self.budget, memory and tool == SD), note)
 
     def na(self, label, operation, tool, reason) -> Result:
         return self.report.add(label, operation, tool, Result.na(reason))
@@ -383,7 +385,7 @@ def parse_args(argv=None):
     p.add_argument("--dialects", help="comma-separated, of " + ", ".join(DIALECTS))
     p.add_argument("--no-corpus", action="store_true", help="skip musicbrainz, orangehrm, synapse")
     p.add_argument("--repeats", type=int, help="runs per measurement (median; default 3)")
-    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (6; quick 1)")
+    p.add_argument("--budget", type=float, help="seconds per measurement before fewer runs (4; quick 1)")
     p.add_argument("--memory-limit", type=float,
                    help="skip the tracemalloc run for work slower than this (s; default 2, quick 0.5)")
     p.add_argument("--json", help="also write the raw results to this file")
@@ -391,7 +393,7 @@ def parse_args(argv=None):
     args.sizes = [int(s) for s in (args.sizes or ("50" if args.quick else "100,1000")).split(",")]
     args.dialects = (args.dialects or ",".join(DIALECTS)).split(",")
     args.repeats = args.repeats or 3
-    args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 6.0)
+    args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 4.0)
     args.memory_limit = args.memory_limit if args.memory_limit is not None else (0.5 if args.quick else 2.0)
     args.corpus = not (args.quick or args.no_corpus)
     return args

@@ -857,7 +857,7 @@ class PostgresDialect(Dialect):
 
     def session_settings(self, op) -> list[str]:
         """Every op that takes a lock on a table or type waits at most 5 s for it."""
-        if op.kind in ("create_enum", "copy_rows"):
+        if op.kind == "copy_rows":
             return []
         return [LOCK_TIMEOUT]
 
@@ -913,6 +913,9 @@ class PostgresDialect(Dialect):
             out += [Hazard(HazardKind.TABLE_REWRITE, f"{op.before.type} → {op.after.type} rewrites the "
                                                      "table and its indexes"),
                     Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock for the whole rewrite")]
+        elif "type" in op.what:
+            out.append(Hazard(HazardKind.BLOCKING_LOCK, f"{op.before.type} → {op.after.type} needs no "
+                                                        "rewrite, but takes a brief ACCESS EXCLUSIVE lock"))
         elif "collation" in op.what:
             out.append(Hazard(HazardKind.BLOCKING_LOCK, "indexes on the column are rebuilt under an "
                                                         "ACCESS EXCLUSIVE lock"))

@@ -366,6 +366,9 @@ class Rules:
         out.append(Draft(Phase.CONTRACT, f"drop the sync triggers and the old column {table}.{old.name}",
                          (o.DropSyncTrigger(None, old=old_now, new=new), o.DropColumn(None, old_now)), tk,
                          old.name, hazards=(
+                             hazard(H.DATA_LOSS, f"drops {table}.{old.name}: its values live on in "
+                                                 f"{new.name} (copied in the backfill, kept in step by "
+                                                 "the triggers until now)"),
                              hazard(H.BACKWARD_INCOMPATIBLE, f"old code that uses {table}.{old.name} fails"),
                              hazard(H.IRREVERSIBLE, "a rollback cannot bring the old column back")),
                          drops={self.col(tk, old.name), ("trigger", *tk, old.name, new.name)},
