@@ -198,6 +198,9 @@ def _error(message: str, secrets: tuple[str, ...]) -> None:
 
 def run_compare(args) -> int:
     """``compare FROM TO``: 0 in sync, 1 differences."""
+    if args.engine == "migra":
+        from . import migra_engine
+        migra_engine.require(args.from_source, args.to_source)  # before any connection is made
     d = _diff(args)
     extra = _migra_statements(args) if args.engine == "migra" else None
     color = args.format == "text" and not args.output and output.use_color(sys.stdout)

@@ -19,16 +19,22 @@ MODELLED = re.compile(
     re.I)
 
 
-def statements(from_url: str, to_url: str) -> list[str]:
-    """Every statement migra prints to turn FROM into TO (unsafe ones included)."""
-    try:
-        from migra import Migration
-    except ImportError as e:
+def require(from_url: str, to_url: str) -> None:
+    """A clear error when migra is not installed or a side is not a PostgreSQL URL."""
+    import importlib.util
+    if importlib.util.find_spec("migra") is None:
         raise UsageError("--engine migra needs migra: pip install 'schemadrift-db[migra]' "
-                         f"({e.name} is not installed)") from e
+                         "(migra is not installed)")
     for url in (from_url, to_url):
         if not str(url).startswith("postgresql"):
             raise UsageError("--engine migra compares two PostgreSQL databases (URLs on both sides)")
+
+
+def statements(from_url: str, to_url: str) -> list[str]:
+    """Every statement migra prints to turn FROM into TO (unsafe ones included)."""
+    require(from_url, to_url)
+    from migra import Migration
+
     # Not sqlbag's S(): it caches one pooled engine per URL for the life of the process, which
     # keeps connections open (and scratch databases undroppable) long after the comparison.
     engines = [sa.create_engine(str(url), poolclass=sa.pool.NullPool) for url in (from_url, to_url)]
