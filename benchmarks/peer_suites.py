@@ -22,6 +22,10 @@ from conftest import scratch_database  # noqa: E402
 from peercases import FILES, in_sample, load_cases, run_direction  # noqa: E402
 
 
+def _scratch_factory(stack: contextlib.ExitStack, dialect: str):
+    return lambda: stack.enter_context(scratch_database(dialect))
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--file", action="append", choices=sorted(FILES), help="only these files")
@@ -41,8 +45,7 @@ def main() -> int:
             for direction in ("forward", "backward"):
                 with contextlib.ExitStack() as stack:
                     try:
-                        outcome = run_direction(case, direction,
-                                                lambda: stack.enter_context(scratch_database(dialect)))
+                        outcome = run_direction(case, direction, _scratch_factory(stack, dialect))
                     except Exception as e:  # noqa: BLE001 - count it, go on
                         outcome = type("O", (), {"ok": False, "stage": "crash", "detail": str(e)[:200],
                                                  "case": case["id"], "direction": direction})()
@@ -57,7 +60,8 @@ def main() -> int:
     print(f"{'file':<26} {'scope':<9} {'converged':>12} {'%':>5}  failures by stage")
     for (name, scope), c in sorted(table.items()):
         stages = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("total", "ok"))
-        print(f"{name:<26} {scope:<9} {c['ok']:>5}/{c['total']:<6} {100 * c['ok'] / c['total']:>4.0f}%  {stages}")
+        share = 100 * c["ok"] / c["total"]
+        print(f"{name:<26} {scope:<9} {c['ok']:>5}/{c['total']:<6} {share:>4.0f}%  {stages}")
     if args.failures:
         for o in failures:
             print(f"- {o.case} [{o.direction}] {o.stage}: {o.detail}")

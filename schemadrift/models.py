@@ -12,7 +12,19 @@ from sqlalchemy.sql.base import _NONE_NAME
 
 from .dialects.base import Dialect
 from .errors import SourceError
-from .ir import Check, Column, EnumType, ForeignKey, Generated, Identity, Index, IndexPart, PrimaryKey, Schema, Table
+from .ir import (
+    Check,
+    Column,
+    EnumType,
+    ForeignKey,
+    Generated,
+    Identity,
+    Index,
+    IndexPart,
+    PrimaryKey,
+    Schema,
+    Table,
+)
 
 
 def load_metadata(metadata: sa.MetaData, dialect: Dialect) -> Schema:

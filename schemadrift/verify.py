@@ -48,7 +48,8 @@ def execute(url: str, statements) -> None:
         engine.dispose()
 
 
-def apply_steps(url: str, steps: list[Step] | tuple[Step, ...], backfilled: bool = False) -> tuple[int, str | None, str | None]:
+def apply_steps(url: str, steps: list[Step] | tuple[Step, ...],
+                backfilled: bool = False) -> tuple[int, str | None, str | None]:
     """Apply steps in order; return (steps applied, summary of the failed step, error line).
 
     Manual steps are skipped unless ``backfilled`` says their SQL was supplied."""

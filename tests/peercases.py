@@ -152,7 +152,8 @@ def structure(url: str) -> dict:
                                   for fk in fks.get(key, ())),
                     "unique_keys": sorted({tuple(map(fold, ix.get("column_names") or ()))
                                            for ix in indexes.get(key, ()) if ix.get("unique")} |
-                                          {tuple(map(fold, u["column_names"])) for u in uniques.get(key, ())}),
+                                          {tuple(map(fold, u["column_names"]))
+                                           for u in uniques.get(key, ())}),
                 }
         return out
     finally:

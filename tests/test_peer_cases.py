@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from conftest import scratch_database
 from peercases import FILES, in_sample, load_cases, run_direction
 
