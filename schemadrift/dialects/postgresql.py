@@ -913,9 +913,6 @@ class PostgresDialect(Dialect):
             out += [Hazard(HazardKind.TABLE_REWRITE, f"{op.before.type} → {op.after.type} rewrites the "
                                                      "table and its indexes"),
                     Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock for the whole rewrite")]
-        elif "type" in op.what:
-            out.append(Hazard(HazardKind.BLOCKING_LOCK, f"{op.before.type} → {op.after.type} needs no "
-                                                        "rewrite, but takes a brief ACCESS EXCLUSIVE lock"))
         elif "collation" in op.what:
             out.append(Hazard(HazardKind.BLOCKING_LOCK, "indexes on the column are rebuilt under an "
                                                         "ACCESS EXCLUSIVE lock"))
