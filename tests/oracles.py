@@ -73,10 +73,13 @@ def squawk_binary() -> str | None:
     return found if Path(found).exists() else None
 
 
+def present(tool: str) -> bool:
+    return bool(squawk_binary() if tool == "squawk" else _has_module("migra"))
+
+
 def require(tool: str) -> None:
     """Skip (fail under CI=true) when an oracle is not installed."""
-    present = squawk_binary() if tool == "squawk" else _has_module("migra")
-    if not present:
+    if not present(tool):
         reason = f"{tool} is not installed (pip install '.[{'lint' if tool == 'squawk' else 'migra'}]')"
         if IN_CI:
             pytest.fail(reason)
