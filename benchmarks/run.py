@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -423,6 +424,7 @@ def main(argv=None) -> int:
         bench.in_memory(IN_MEMORY_QUICK if args.quick else IN_MEMORY_TABLES)
     finally:
         dbs.drop_all()
+        shutil.rmtree(bench.tmp, ignore_errors=True)
     elapsed = time.perf_counter() - started
     print(f"\nschemadrift benchmarks ({'quick' if args.quick else 'default'}; sizes "
           f"{', '.join(map(str, args.sizes))}; median of up to {args.repeats} runs, "

@@ -125,6 +125,8 @@ class ModelReader:
 
     def predicate(self, opts) -> str | None:
         where = opts.get("where") if opts else None
+        if isinstance(where, str):  # reflected metadata carries the predicate as plain text
+            where = sa.text(where)
         return self.dialect.normalize_expr(self.expr(where)) if where is not None else None
 
     def index_method(self, opts) -> str | None:

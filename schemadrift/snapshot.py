@@ -49,10 +49,19 @@ def check_format(data: dict) -> None:
                           "upgrade schemadrift")
 
 
+_FIELDS: dict[type, tuple] = {}
+
+
+def _fields(cls) -> tuple:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = dataclasses.fields(cls)
+    return _FIELDS[cls]
+
+
 def _encode(value):
-    if dataclasses.is_dataclass(value):
+    if hasattr(type(value), "__dataclass_fields__"):
         out = {}
-        for f in dataclasses.fields(value):
+        for f in _fields(type(value)):
             v = getattr(value, f.name)
             if f.default is not dataclasses.MISSING and v == f.default and type(v) is type(f.default):
                 continue

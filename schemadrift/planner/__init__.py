@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .. import snapshot
 from ..changes import Diff
 from ..dialects import Dialect, get
 from ..errors import PlanError
 from ..ir import EnumType, Schema, Table
 from . import ops as o
-from .model import Hazard, HazardKind, Phase, Plan, Step, fingerprint
+from .model import Hazard, HazardKind, Phase, Plan, Step
 from .order import toposort
 from .rules import Draft, Rules
 
@@ -43,15 +42,14 @@ def make_plan(diff: Diff, *, backfill_values: dict[str, str] | None = None,
     reach TO."""
     dialect = dialect or _dialect_of(diff)
     name = diff.dialect or dialect.flavour
-    fp = fingerprint(snapshot.to_dict(diff.from_schema))
     if diff.in_sync:
-        return Plan(dialect=name, steps=(), from_fingerprint=fp)
+        return Plan(dialect=name, steps=(), from_schema=diff.from_schema)
     rules = Rules(dialect, diff.from_schema, diff.to_schema, backfill_values, batch_size)
     drafts = toposort(rules.drafts(diff.changes), key=Draft.sort_key)
     model = RunningModel(diff.from_schema, dialect)
     steps = tuple(build_step(d, model, dialect) for d in drafts)
     model.check(diff.to_schema)
-    return Plan(dialect=name, steps=steps, from_fingerprint=fp)
+    return Plan(dialect=name, steps=steps, from_schema=diff.from_schema)
 
 
 def _dialect_of(diff: Diff) -> Dialect:

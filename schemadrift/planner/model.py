@@ -89,8 +89,17 @@ class Plan:
 
     dialect: str
     steps: tuple[Step, ...] = ()
-    from_fingerprint: str = ""
+    from_schema: object = field(default=None, compare=False, repr=False)
     comment_prefix: str = "-- "
+
+    @property
+    def from_fingerprint(self) -> str:
+        """A hash of the normalized FROM schema, so an executor can tell a stale plan. Computed
+        on demand: encoding a 10,000-table schema costs more than planning it."""
+        if self.from_schema is None:
+            return ""
+        from ..snapshot import to_dict
+        return fingerprint(to_dict(self.from_schema))
 
     def by_phase(self, phase: Phase | str | None = None) -> tuple[Step, ...]:
         if phase is None or phase == "all":

@@ -82,6 +82,7 @@ class Rules:
         self.backfill_values = dict(backfill_values or {})
         self.batch_size = batch_size
         self.enum_names = {e.name for e in from_schema.enums + to_schema.enums}
+        self.from_tables = {(t.schema or "", dialect.table_key(t.name)): t for t in from_schema.tables}
 
     # -- entry point ---------------------------------------------------------------------------
     def drafts(self, changes: Iterable[Change]) -> list[Draft]:
@@ -434,7 +435,7 @@ class Rules:
 
     def cheap_type_change(self, tk, before: Column, after: Column) -> bool:
         """Ask the dialect: a type change it reports no rewrite, lock or loss for is a widening."""
-        table = _find(self.a, tk, self.d)
+        table = self.from_tables.get(tk)
         target = replace(before, type=after.type, collation=after.collation)
         what = frozenset(a for a in ("type", "collation") if getattr(before, a) != getattr(target, a))
         op = o.AlterColumn(table, before=before, after=target, what=what)
@@ -563,7 +564,7 @@ class Rules:
         refuses to drop an index a FK still needs."""
         out = []
         for tb in self.b.tables:
-            ta = _find(self.a, self.tkey(tb), self.d)
+            ta = self.from_tables.get(self.tkey(tb))
             if ta is None:
                 continue
             kept = {ix.name for ix in tb.indexes}
@@ -639,7 +640,7 @@ class Rules:
     def detach_dropped_fks(self, drafts: list[Draft]) -> list[Draft]:
         """Tables dropped together that reference each other: drop those FKs first."""
         gone = {d.target: d for d in drafts if d.ops[0].kind == "drop_table"}
-        tables = {tk: _find(self.a, tk, self.d) for tk in gone}
+        tables = {tk: self.from_tables.get(tk) for tk in gone}
 
         def successors(tk):
             return {self.tkey(fk) for fk in tables[tk].foreign_keys} & gone.keys()
@@ -697,13 +698,6 @@ def _narrows(before: Column, after: Column) -> bool:
 def _is_subsequence(short: tuple, long: tuple) -> bool:
     it = iter(long)
     return all(x in it for x in short)
-
-
-def _find(schema: Schema, tk: tuple[str, str], dialect: Dialect) -> Table | None:
-    for t in schema.tables:
-        if (t.schema or "", dialect.table_key(t.name)) == tk:
-            return t
-    return None
 
 
 def _q(schema: str | None, name: str) -> str:

@@ -84,3 +84,15 @@ def test_models_compare_only_the_namespaces_they_declare():
     assert kept.enums == ()
     empty = only_declared_namespaces(live, ir.Schema("postgresql"))
     assert [t.qualified_name for t in empty.tables] == ["a"]
+
+
+def test_a_partial_index_predicate_given_as_plain_text_is_read():
+    import sqlalchemy as sa
+
+    from schemadrift import dialects
+    from schemadrift.models import load_metadata
+    md = sa.MetaData()
+    t = sa.Table("t", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("d", sa.Integer))
+    sa.Index("ix_live", t.c.id, postgresql_where="d IS NULL")  # as MetaData.reflect() gives it
+    index = load_metadata(md, dialects.get("postgresql")).tables[0].indexes[0]
+    assert index.predicate is not None and "d IS NULL" in index.predicate.replace("(", "").replace(")", "")
