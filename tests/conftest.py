@@ -16,6 +16,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from schemadrift import verify
+
 PG_URL = os.environ.get("PG_URL", "postgresql://postgres@127.0.0.1:5432")
 MY_URL = os.environ.get("MY_URL", "mysql+pymysql://root@127.0.0.1:3306")
 DIALECTS = ("sqlite", "postgresql", "mariadb")
@@ -126,21 +128,7 @@ def pytest_sessionfinish(session, exitstatus):
 
 def execute(url: str, statements) -> None:
     """Run statements one by one, autocommitted, through a DBAPI cursor with no parameters."""
-    if isinstance(statements, str):
-        statements = [statements]
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    try:
-        raw = engine.raw_connection()
-        try:
-            cur = raw.cursor()
-            for s in statements:
-                if s.strip():
-                    cur.execute(s)
-            cur.close()
-        finally:
-            raw.close()
-    finally:
-        engine.dispose()
+    verify.execute(url, [statements] if isinstance(statements, str) else statements)
 
 
 def split_sql(script: str) -> list[str]:
