@@ -126,6 +126,18 @@ def pytest_sessionfinish(session, exitstatus):
     _DROPPER.drain()
 
 
+# Statements that empty a scratch database for reuse (PostgreSQL: every user schema; MariaDB: the
+# database is dropped and created again), for test modules that keep databases between cases.
+RESET = {
+    "postgresql": lambda name: [
+        "DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE "
+        "'pg\\_%' AND nspname <> 'information_schema' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); "
+        "END LOOP; END $$", "CREATE SCHEMA public"],
+    "mariadb": lambda name: [f"DROP DATABASE {name}",
+                             f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"],
+}
+
+
 def execute(url: str, statements) -> None:
     """Run statements one by one, autocommitted, through a DBAPI cursor with no parameters."""
     verify.execute(url, [statements] if isinstance(statements, str) else statements)

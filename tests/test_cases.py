@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DIALECTS, execute, scratch_database, split_sql
+from conftest import DIALECTS, RESET, execute, scratch_database, split_sql
 
 import schemadrift
 from schemadrift import snapshot
@@ -112,14 +112,6 @@ PARAMS = _discover()
 
 # Creating a PostgreSQL database costs half a second; emptying one costs a twentieth. So the
 # scratch databases are kept for the whole module and emptied before each use.
-RESET = {
-    "postgresql": lambda name: [
-        "DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE "
-        "'pg\\_%' AND nspname <> 'information_schema' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); "
-        "END LOOP; END $$", "CREATE SCHEMA public"],
-    "mariadb": lambda name: [f"DROP DATABASE {name}",
-                             f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"],
-}
 _free: dict[str, list[str]] = {}
 _held = contextlib.ExitStack()
 

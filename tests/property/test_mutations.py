@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import DIALECTS, execute, scratch_database, split_sql
+from conftest import DIALECTS, RESET, execute, scratch_database, split_sql
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.core import given
@@ -94,14 +94,6 @@ def _path(url: str) -> Path:
     return Path(sa.make_url(url).database)
 
 
-RESET = {
-    "postgresql": lambda name: [
-        "DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE "
-        "'pg\\_%' AND nspname <> 'information_schema' LOOP EXECUTE format('DROP SCHEMA %I CASCADE', s); "
-        "END LOOP; END $$", "CREATE SCHEMA public"],
-    "mariadb": lambda name: [f"DROP DATABASE {name}",
-                             f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"],
-}
 
 # the bases: the bundled model set, and a real schema of the corpus (its DDL, read back by
 # SQLAlchemy's reflection so that the same strategies can draw from it)
