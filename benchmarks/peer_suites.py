@@ -3,6 +3,7 @@
     python benchmarks/peer_suites.py                # every case of every file (several minutes)
     python benchmarks/peer_suites.py --sample 200   # a stable 20% sample
     python benchmarks/peer_suites.py --file sqldef-sqlite --failures
+    python benchmarks/peer_suites.py --case 'migra/constraints'      # one case, both directions
 
 Each direction builds FROM and TO on scratch databases of the real servers (PG_URL, MY_URL),
 compares, applies the plan and compares again (see tests/peercases.py).
@@ -32,6 +33,7 @@ def main() -> int:
     p.add_argument("--scope", choices=("core", "extended", "all"), default="all")
     p.add_argument("--sample", type=int, default=1000, help="per-mille of each file (stable sample)")
     p.add_argument("--failures", action="store_true", help="list every failing direction")
+    p.add_argument("--case", action="append", metavar="ID", help="only these case ids (repeatable)")
     args = p.parse_args()
     table: dict[tuple[str, str], Counter] = defaultdict(Counter)
     failures = []
@@ -40,7 +42,7 @@ def main() -> int:
         for case in load_cases(name):
             if args.scope != "all" and case["scope"] != args.scope:
                 continue
-            if not in_sample(case["id"], args.sample):
+            if not in_sample(case["id"], args.sample) or args.case and case["id"] not in args.case:
                 continue
             for direction in ("forward", "backward"):
                 with contextlib.ExitStack() as stack:
@@ -54,7 +56,7 @@ def main() -> int:
                 cell["ok"] += outcome.ok
                 if not outcome.ok:
                     cell[outcome.stage] += 1
-                    failures.append(outcome)
+                    failures.append((case["scope"], outcome))
                 print(".", end="", flush=True, file=sys.stderr)
     print(file=sys.stderr)
     print(f"{'file':<26} {'scope':<9} {'converged':>12} {'%':>5}  failures by stage")
@@ -63,8 +65,8 @@ def main() -> int:
         share = 100 * c["ok"] / c["total"]
         print(f"{name:<26} {scope:<9} {c['ok']:>5}/{c['total']:<6} {share:>4.0f}%  {stages}")
     if args.failures:
-        for o in failures:
-            print(f"- {o.case} [{o.direction}] {o.stage}: {o.detail}")
+        for scope, o in failures:
+            print(f"- {o.case} [{o.direction}] ({scope}) {o.stage}: {o.detail}")
     return 0
 
 

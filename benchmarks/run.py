@@ -12,10 +12,15 @@ unique ``sdbench_`` name and is dropped at the end. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
+import gc
 import json
 import os
+import platform
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +39,33 @@ from measure import Budget, Result, measure, measure_command, traced_peak  # noq
 SD = "schemadrift"
 DIALECTS = ("postgresql", "mariadb", "sqlite")
 IN_MEMORY_TABLES = 10_000
-IN_MEMORY_QUICK = 1_000  # --quick: the 10,000-table plan alone takes longer than a minute today
+IN_MEMORY_QUICK = 1_000  # --quick: building two 10,000-table IRs alone takes seconds
+#: from this many tables on, every cell runs once (a peer takes tens of seconds a run there)
+SINGLE_RUN_TABLES = 5_000
+STARTED = time.perf_counter()
+
+
+def frozen_setup() -> None:
+    """Move what a workload set up (models, IRs) out of the collector's sight until the workload
+    ends (``thawed``): each timed run starts with gc.collect(), which would otherwise walk these
+    millions of objects every time (about a second each with two 1,000-table MetaData alive)."""
+    gc.collect()
+    gc.freeze()
+
+
+@contextlib.contextmanager
+def thawed():
+    """Run a workload; afterwards its frozen objects are collectable again."""
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.collect()
+
+
+def progress(text: str) -> None:
+    """One line on stderr, stamped with the seconds since the run started."""
+    print(f"[{time.perf_counter() - STARTED:6.1f}s] {text}", file=sys.stderr, flush=True)
 
 
 def _schemadrift():
@@ -78,8 +109,8 @@ class Report:
 
     def add(self, workload: str, operation: str, tool: str, result: Result, note: str = "") -> Result:
         self.rows.append(Row(workload, operation, tool, result, note))
-        status = f"{result.median:.3f}s" if result.median is not None else result.error
-        print(f"  {workload:<24} {operation:<26} {tool:<22} {status}", file=sys.stderr, flush=True)
+        status = f"{result.median:.3f}s x{len(result.times)}" if result.median is not None else result.error
+        progress(f"  {workload:<22} {operation:<26} {tool:<22} {status}")
         return result
 
     def base(self, row: Row) -> Result | None:
@@ -153,7 +184,17 @@ class Bench:
             return self.report.add(label, operation, tool, Result.na("schemadrift not importable"))
         # peak memory for schemadrift's cells only: re-running a slow peer under tracemalloc
         # would cost more time than the whole default run may take
-        return self.report.add(label, operation, tool, measure(fn, self.budget, memory and tool == SD), note)
+        result = measure(fn, self.budget, memory and tool == SD)
+        if tool != SD:
+            result.value = None  # (a reflected MetaData is big: kept, it makes every gc.collect slow)
+        return self.report.add(label, operation, tool, result, note)
+
+    def release(self, label: str) -> None:
+        """Drop the values (IRs, diffs, plans) a finished workload kept for its later cells: the
+        heap stays small, so the gc.collect() before each timed run stays cheap."""
+        for row in self.report.rows:
+            if row.workload == label:
+                row.result.value = None
 
     def na(self, label, operation, tool, reason) -> Result:
         return self.report.add(label, operation, tool, Result.na(reason))
@@ -165,19 +206,31 @@ class Bench:
 
     # -- synthetic -----------------------------------------------------------------------------
     def synthetic(self, dialect: str, n: int) -> None:
+        default = self.budget
+        if n >= SINGLE_RUN_TABLES:
+            self.budget = replace(self.budget, repeats=1)
+        try:
+            with thawed():
+                self._synthetic(dialect, n)
+        finally:
+            self.budget = default
+            self.release(f"{dialect} synth {n}")
+
+    def _synthetic(self, dialect: str, n: int) -> None:
         label = f"{dialect} synth {n}"
         reason = dbs.reachable(dialect)
         if reason:
             self.na(label, "introspect", SD, reason)
             return
         models, drifted = synth.build(n, dialect), synth.build(n, dialect, drift=True)
+        frozen_setup()
         start = time.perf_counter()
         try:
             url = dbs.build_synthetic(dialect, models, f"{dialect[:2]}{n}")
         except Exception as e:  # noqa: BLE001
             self.na(label, "introspect", SD, f"could not build the database: {e}"[:100])
             return
-        print(f"{label}: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        progress(f"{label}: built in {time.perf_counter() - start:.1f} s")
         self.introspection(label, dialect, url)
         models_ir = self.run(label, "load models", SD, lambda: sd.load(drifted, dialect=dialect))
         self.run(label, "compare DB vs models", SD, lambda: sd.compare(url, drifted))
@@ -218,6 +271,13 @@ class Bench:
 
     # -- corpus --------------------------------------------------------------------------------
     def corpus(self, label: str, dialect: str, loader) -> None:
+        try:
+            with thawed():
+                self._corpus(label, dialect, loader)
+        finally:
+            self.release(label)
+
+    def _corpus(self, label: str, dialect: str, loader) -> None:
         reason = dbs.reachable(dialect)
         if reason:
             self.na(label, "introspect", SD, reason)
@@ -228,11 +288,12 @@ class Bench:
         except Exception as e:  # noqa: BLE001
             self.na(label, "introspect", SD, f"not loaded: {e}"[:110])
             return
-        print(f"{label}: loaded in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        progress(f"{label}: loaded in {time.perf_counter() - start:.1f} s")
         schemas = [s for s, _ in dbs.list_tables(url)]
         schemas = sorted({s for s in schemas if s}) or None
         self.introspection(label, dialect, url, schemas)
         md = self.corpus_models(url, schemas)
+        frozen_setup()
         if md is not None:
             note = "models = reflected"
             self.run(label, "compare DB vs models", SD, lambda: sd.compare(url, md), note=note)
@@ -275,7 +336,9 @@ class Bench:
         if sd is None:
             self.na(label, "diff (1% drift)", SD, "schemadrift not importable")
             return
-        plan_time = self._in_memory_times(label, n)
+        with thawed():
+            plan_time = self._in_memory_times(label, n)
+        self.release(label)
         with_plan = plan_time is not None and plan_time < self.budget.memory_limit
 
         def whole():
@@ -295,7 +358,8 @@ class Bench:
         """Time diff and plan of two n-table IRs; returns the plan's median (None: no plan)."""
         start = time.perf_counter()
         a, b = synth.build_ir(n), synth.build_ir(n, drift=True)
-        print(f"{label}: built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        frozen_setup()
+        progress(f"{label}: built in {time.perf_counter() - start:.1f} s")
         d = self.run(label, "diff (1% drift)", SD, lambda: sd.diff(a, b), memory=False)
         if d.value is None:
             self.na(label, "plan", SD, "no diff to plan")
@@ -390,6 +454,8 @@ def parse_args(argv=None):
     p.add_argument("--memory-limit", type=float,
                    help="skip the tracemalloc run for work slower than this (s; default 2, quick 0.5)")
     p.add_argument("--json", help="also write the raw results to this file")
+    p.add_argument("--output", help="write the report (Markdown) here; default benchmarks/results.md "
+                                    "(--quick: benchmarks/results-quick.md); '-' for none")
     args = p.parse_args(argv)
     args.sizes = [int(s) for s in (args.sizes or ("50" if args.quick else "100,1000")).split(",")]
     args.dialects = (args.dialects or ",".join(DIALECTS)).split(",")
@@ -397,6 +463,8 @@ def parse_args(argv=None):
     args.budget = args.budget if args.budget is not None else (1.0 if args.quick else 4.0)
     args.memory_limit = args.memory_limit if args.memory_limit is not None else (0.5 if args.quick else 2.0)
     args.corpus = not (args.quick or args.no_corpus)
+    if args.output is None:
+        args.output = str(HERE / ("results-quick.md" if args.quick else "results.md"))
     return args
 
 
@@ -407,6 +475,7 @@ def _stop(signum, frame):
 def main(argv=None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
+    load_before = _load()
     _warm_imports()
     bench = Bench(args)
     started = time.perf_counter()
@@ -426,16 +495,49 @@ def main(argv=None) -> int:
         dbs.drop_all()
         shutil.rmtree(bench.tmp, ignore_errors=True)
     elapsed = time.perf_counter() - started
-    print(f"\nschemadrift benchmarks ({'quick' if args.quick else 'default'}; sizes "
-          f"{', '.join(map(str, args.sizes))}; median of up to {args.repeats} runs, "
-          f"{args.budget:g} s budget per cell; {os.cpu_count()} CPUs; total {elapsed:.0f} s)\n")
-    print(bench.report.table())
-    print("\nTargets (issue 6)" + (": --quick sizes, indicative only; the targets are set at 1,000 and "
-                                    "10,000 tables" if args.quick else ":"))
-    print("\n".join(bench.targets()))
+    text = render(args, bench, elapsed, load_before)
+    print("\n" + text)
+    if args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+        progress(f"report written to {args.output}")
     if args.json:
         Path(args.json).write_text(json.dumps(bench.report.to_json(), indent=1), encoding="utf-8")
     return 0
+
+
+def render(args, bench: Bench, elapsed: float, load_before: tuple[float, ...]) -> str:
+    """The report: a header with the run's conditions, the table, the targets."""
+    load_after = _load()
+    cpu = os.times()
+    head = (f"schemadrift benchmarks ({'quick' if args.quick else 'default'}; sizes "
+            f"{', '.join(map(str, args.sizes))}; median of up to {args.repeats} runs, "
+            f"{args.budget:g} s budget per cell; total {elapsed:.0f} s)")
+    facts = (f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; schemadrift "
+             f"{_commit()}; Python {platform.python_version()}; {os.cpu_count()} CPUs; load average "
+             f"{' / '.join(f'{x:.1f}' for x in load_before)} at the start, "
+             f"{' / '.join(f'{x:.1f}' for x in load_after)} at the end; CPU time of this run "
+             f"{cpu.user + cpu.system:.0f} s (+ {cpu.children_user + cpu.children_system:.0f} s in "
+             f"child processes; the database servers' own time is not counted)")
+    targets = ("Targets (issue 6)" + (": --quick sizes, indicative only; the targets are set at 1,000 "
+                                      "and 10,000 tables" if args.quick else ":"))
+    return "\n".join([head, "", facts, "", "```", bench.report.table(), "```", "", targets, "",
+                      "```", *bench.targets(), "```", ""])
+
+
+def _load() -> tuple[float, ...]:
+    try:
+        return os.getloadavg()
+    except OSError:
+        return ()
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or "(unknown commit)"
+    except (OSError, subprocess.SubprocessError):
+        return "(unknown commit)"
 
 
 if __name__ == "__main__":

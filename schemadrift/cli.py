@@ -37,6 +37,8 @@ examples:
   schemadrift plan sqlite:///app.db myapp.models:Base --phase expand --format json
   # the script that undoes the expand and backfill phases
   schemadrift plan postgresql://app@db/app myapp.models:Base --rollback
+  # fill the existing rows of the new NOT NULL column users.email (no manual step)
+  schemadrift plan postgresql://app@db/app myapp.models:Base --backfill "users.email=name || '@example.com'"
 """,
     "inspect": """\
 examples:
@@ -90,6 +92,11 @@ def build_parser() -> ArgumentParser:
                       help="print only this phase (default: all)")
     plan.add_argument("--rollback", action="store_true",
                       help="print the SQL that undoes the expand and backfill phases instead")
+    plan.add_argument("--backfill", action="append", metavar="TABLE.COLUMN=SQL", default=[],
+                      type=_backfill, dest="backfills",
+                      help="the SQL expression that fills the existing rows of a column before it "
+                      "becomes NOT NULL (a new NOT NULL column without a default), instead of a "
+                      "manual step; SCHEMA.TABLE.COLUMN outside the default schema; repeatable")
 
     inspect = _command(sub, "inspect", [common], "print a source's schema as a JSON snapshot",
                        f"Print SOURCE's schema as a JSON snapshot (format {snapshot.FORMAT}), usable "
@@ -161,6 +168,13 @@ def _rename(text: str) -> tuple[str, str]:
     return old.strip(), new.strip()
 
 
+def _backfill(text: str) -> tuple[str, str]:
+    column, sep, expr = text.partition("=")
+    if not sep or "." not in column.strip(".") or not expr.strip():
+        raise argparse.ArgumentTypeError(f"expected TABLE.COLUMN=SQL, got {text!r}")
+    return column.strip(), expr.strip()
+
+
 # -- running ----------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
@@ -228,7 +242,10 @@ def run_plan(args) -> int:
     """``plan FROM TO``: the plan in the chosen format."""
     if args.rollback and args.format != "sql":
         raise UsageError("--rollback prints SQL: leave out --format or use --format sql")
-    p = _plan(_diff(args))
+    d = _diff(args)
+    backfills = dict(args.backfills)
+    p = _plan(d, backfills)
+    _warn_unused_backfills(p, backfills, d)
     phase = None if args.phase == "all" else args.phase
     if args.rollback:
         text = p.to_rollback_sql()
@@ -286,10 +303,22 @@ def _warn_unused_renames(renames: list[tuple[str, str]], d) -> None:
                   file=sys.stderr)
 
 
-def _plan(d):
+def _warn_unused_backfills(p, backfills: dict[str, str], d) -> None:
+    """A warning for each --backfill of a column the plan does not fill (it needs no backfill)."""
+    if not backfills:
+        return
+    from .dialects import get
+    from .planner import unused_backfills
+    dialect = get(d.dialect, d.from_schema.server_version or d.to_schema.server_version)
+    for key in unused_backfills(p, backfills, dialect, d.to_schema):
+        print(f"{PROG}: warning: --backfill {key}=… fills no column of this plan (it needs no "
+              "backfill); ignored", file=sys.stderr)
+
+
+def _plan(d, backfills: dict[str, str] | None = None):
     from . import plan
     try:
-        return plan(d)
+        return plan(d, backfills=backfills) if backfills else plan(d)
     except ModuleNotFoundError as e:
         if not (e.name or "").startswith(__package__ + "."):
             raise

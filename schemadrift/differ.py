@@ -202,7 +202,7 @@ class Differ:
 
     # -- named objects: indexes, unique constraints, FKs, checks -------------------------------
     def indexes(self, ta: Table, tb: Table) -> None:
-        pairs, only_a, only_b = match(ta.indexes, tb.indexes, self._index_signature)
+        pairs, only_a, only_b = match(ta.indexes, tb.indexes, self._index_signature, name_key=self.d.name_key)
         for ia in only_a:
             if not ia.implicit:
                 self._change(ch.DropUnique if ia.is_constraint else ch.DropIndex, ta, ia.name, before=ia)
@@ -224,13 +224,14 @@ class Differ:
     def _index_signature(self, ix: Index) -> tuple:
         key = self.d.column_key
         parts = tuple((key(p.column) if p.column else None, p.expr, p.descending, p.prefix_length,
-                       p.opclass, p.collation) for p in ix.parts)
+                       p.opclass, p.collation, p.nulls) for p in ix.parts)
         return (parts, ix.unique, ix.is_constraint, ix.predicate, ix.method, ix.include,
                 ix.nulls_not_distinct)
 
     def foreign_keys(self, ta: Table, tb: Table) -> None:
         sig = self._fk_signature
-        pairs, only_a, only_b = match(ta.foreign_keys, tb.foreign_keys, sig, loose=self._fk_target)
+        pairs, only_a, only_b = match(ta.foreign_keys, tb.foreign_keys, sig, loose=self._fk_target,
+                                       name_key=self.d.name_key)
         for fa in only_a:
             self._change(ch.DropForeignKey, ta, fa.name, before=fa)
         for fb in only_b:
@@ -251,7 +252,7 @@ class Differ:
         return self._fk_target(fk) + (fk.on_delete, fk.on_update, fk.deferrable, fk.initially_deferred)
 
     def checks(self, ta: Table, tb: Table) -> None:
-        pairs, only_a, only_b = match(ta.checks, tb.checks, lambda c: c.expr)
+        pairs, only_a, only_b = match(ta.checks, tb.checks, lambda c: c.expr, name_key=self.d.name_key)
         for ca in only_a:
             self._change(ch.DropCheck, ta, ca.name, before=ca)
         for cb in only_b:
@@ -261,23 +262,25 @@ class Differ:
                 self._change(ch.AlterCheck, ta, cb.name, ca, cb, ("expr",))
 
 
-def match(a: Iterable, b: Iterable, signature: Callable, loose: Callable | None = None):
-    """Pair objects of two collections: first by name where both sides name them, then — where
-    one side leaves the name to the database (None) — by ``signature`` (the definition), then by
-    ``loose`` (a weaker definition, so that a changed object is an alter, not drop + add).
+def match(a: Iterable, b: Iterable, signature: Callable, loose: Callable | None = None,
+          name_key: Callable[[str], str] = str):
+    """Pair objects of two collections: first by name (as ``name_key`` folds it) where both sides
+    name them, then — where one side leaves the name to the database (None) — by ``signature``
+    (the definition), then by ``loose`` (a weaker definition, so that a changed object is an
+    alter, not drop + add).
 
     Returns (pairs, only in a, only in b)."""
     a, b = list(a), list(b)
     pairs = []
-    b_named = {x.name: x for x in b if x.name is not None}
+    b_named = {name_key(x.name): x for x in b if x.name is not None}
     rest_a = []
     for x in a:
-        y = b_named.pop(x.name, None) if x.name is not None else None
+        y = b_named.pop(name_key(x.name), None) if x.name is not None else None
         if y is not None:
             pairs.append((x, y))
         else:
             rest_a.append(x)
-    rest_b = [y for y in b if y.name is None or y.name in b_named]
+    rest_b = [y for y in b if y.name is None or name_key(y.name) in b_named]
     for key in (signature, loose):
         if key is None:
             continue

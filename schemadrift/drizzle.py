@@ -404,11 +404,12 @@ class PgSnapshotReader(SnapshotReader):
             if isinstance(col, str):  # versions 5 and 6: plain column names
                 col = {"expression": col, "isExpression": False, "asc": True}
             desc = not col.get("asc", True)
+            nulls = self.d.index_nulls(desc, col.get("nulls"))  # drizzle-kit writes it as given
             if col.get("isExpression"):
-                part = IndexPart(expr=self.expr(t, col["expression"]), descending=desc,
+                part = IndexPart(expr=self.expr(t, col["expression"]), descending=desc, nulls=nulls,
                                  opclass=col.get("opclass") or col.get("opClass") or None)
             else:
-                part = IndexPart(column=col["expression"], descending=desc,
+                part = IndexPart(column=col["expression"], descending=desc, nulls=nulls,
                                  opclass=col.get("opclass") or col.get("opClass") or None)
             parts.append(part)
         where = ix.get("where")

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 __all__ = [
-    "Check", "Column", "ColumnType", "Default", "EnumType", "ForeignKey", "Generated", "Identity",
-    "Index", "IndexPart", "PrimaryKey", "Schema", "Table", "replace",
+    "Check", "Column", "ColumnType", "Default", "Dependent", "EnumType", "ForeignKey", "Generated",
+    "Identity", "Index", "IndexPart", "PrimaryKey", "Schema", "Table", "replace",
 ]
 
 
@@ -87,7 +87,12 @@ class PrimaryKey:
 
 @dataclass(frozen=True, slots=True)
 class IndexPart:
-    """One part of an index: a column or an expression."""
+    """One part of an index: a column or an expression.
+
+    ``nulls`` is ``"first"`` or ``"last"`` only where it is not what the server does by default
+    for the part's direction (PostgreSQL: NULLS LAST ascending, NULLS FIRST descending); None
+    otherwise, and always where the server has no NULLS FIRST/LAST in an index.
+    """
 
     column: str | None = None
     expr: str | None = None
@@ -95,6 +100,7 @@ class IndexPart:
     prefix_length: int | None = None
     opclass: str | None = None
     collation: str | None = None
+    nulls: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +195,22 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Dependent:
+    """An object the IR does not model (``object``: ``"view public.v"``) that stops a modelled
+    one from being dropped or retyped: the table ``name`` (its ``column``, or the whole table
+    when ``column`` is None) or, with ``kind`` ``"enum"``, an enum type. ``on_self``: the object
+    belongs to that same table, and goes with it. With ``kind`` ``"relation"``, the object holds
+    the name ``name`` that a new table or index would take (PostgreSQL: one namespace)."""
+
+    kind: str
+    name: str
+    object: str
+    schema: str | None = None
+    column: str | None = None
+    on_self: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Schema:
     """A whole schema (or several namespaces of one database) as one value.
 
@@ -204,6 +226,8 @@ class Schema:
     server_version: str | None = field(default=None, compare=False)
     not_compared: tuple[str, ...] = field(default=(), compare=False)
     unknown: frozenset[str] = field(default=frozenset(), compare=False)
+    #: what of ``not_compared`` depends on the modelled objects (a plan cannot drop those alone)
+    dependents: tuple[Dependent, ...] = field(default=(), compare=False)
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         for t in self.tables:

@@ -116,12 +116,12 @@ class ModelReader:
             return {}
 
     def index_part(self, expr, opts) -> IndexPart:
+        expr, descending, nulls = index_ordering(expr)
+        nulls = self.dialect.index_nulls(descending, nulls)
         if isinstance(expr, sa.Column):
-            return IndexPart(column=expr.name)
-        if isinstance(expr, sa.sql.elements.UnaryExpression) and isinstance(expr.element, sa.Column):
-            desc = expr.modifier is sa.sql.operators.desc_op
-            return IndexPart(column=expr.element.name, descending=desc)
-        return IndexPart(expr=self.dialect.normalize_expr(self.expr(expr)))
+            return IndexPart(column=expr.name, descending=descending, nulls=nulls)
+        return IndexPart(expr=self.dialect.normalize_expr(self.expr(expr)), descending=descending,
+                         nulls=nulls)
 
     def predicate(self, opts) -> str | None:
         where = opts.get("where") if opts else None
@@ -174,6 +174,22 @@ def _table_checks(t: sa.Table) -> list[sa.CheckConstraint]:
     for col in t.columns:
         found += [c for c in col.constraints if isinstance(c, sa.CheckConstraint) and c not in found]
     return found
+
+
+_ORDERING = {sa.sql.operators.desc_op: ("descending", True), sa.sql.operators.asc_op: ("descending", False),
+             sa.sql.operators.nulls_first_op: ("nulls", "first"),
+             sa.sql.operators.nulls_last_op: ("nulls", "last")}
+
+
+def index_ordering(expr) -> tuple[object, bool, str | None]:
+    """An index expression without its ``.desc()`` / ``.nulls_first()`` modifiers (either order):
+    (the expression, descending, ``"first"``/``"last"``/None)."""
+    found = {"descending": False, "nulls": None}
+    while isinstance(expr, sa.sql.elements.UnaryExpression) and expr.modifier in _ORDERING:
+        key, value = _ORDERING[expr.modifier]
+        found[key] = value
+        expr = expr.element
+    return expr, found["descending"], found["nulls"]
 
 
 def _sqlalchemy_dialect(dialect: Dialect):

@@ -142,6 +142,8 @@ def index_definition(ix: Index) -> str:
             text += f"({p.prefix_length})"
         if p.descending:
             text += " DESC"
+        if p.nulls:
+            text += f" NULLS {p.nulls.upper()}"
         parts.append(text)
     out = ("UNIQUE " if ix.unique and not ix.is_constraint else "") + "(" + ", ".join(parts) + ")"
     if ix.method:

@@ -35,6 +35,6 @@ def test_peer_case_converges(name, dialect, case, direction):
         pytest.xfail(KNOWN[case["id"]])
     with __import__("contextlib").ExitStack() as stack:
         outcome = run_direction(case, direction, lambda: stack.enter_context(scratch_database(dialect)))
-    if case["scope"] == "extended" and outcome.stage in ("not-converged", "inspector-differs"):
+    if case["scope"] == "extended" and outcome.stage in ("not-converged", "inspector-differs", "manual"):
         pytest.skip(f"extended case: objects outside the IR ({outcome.detail[:100]})")
     assert outcome.ok, f"{outcome.stage}: {outcome.detail}"

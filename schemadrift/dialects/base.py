@@ -40,8 +40,18 @@ class Dialect:
     #: a BEFORE INSERT trigger may assign NEW.<column>, so a rename's sync trigger can fill an old
     #: NOT NULL column that new code leaves out (else the planner relaxes it during the window)
     BEFORE_TRIGGER_SETS_NEW: ClassVar[bool] = False
+    #: the server changes the type of a column that a foreign key uses (either side) with the key
+    #: in place; where not (MySQL/MariaDB error 1832), the planner drops the key and adds it again
+    #: around the type change
+    ALTER_TYPE_KEEPS_FOREIGN_KEYS: ClassVar[bool] = True
     #: schema-level namespaces the introspector walks by default besides the default one
     MULTI_SCHEMA: ClassVar[bool] = False
+    #: object kinds (``index``, ``unique``, ``primary_key``, ``foreign_key``, ``check``) whose names
+    #: are unique in the whole schema rather than per table, each with its namespace: two kinds in
+    #: one namespace cannot share a name either
+    SCHEMA_WIDE_NAMES: ClassVar[dict[str, str]] = {}
+    #: of those, the kinds the server can rename in place (``RenameObject`` ops)
+    RENAMABLE: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, version: str | None = None, flavour: str | None = None):
         self.version = version
@@ -81,6 +91,19 @@ class Dialect:
         """A CHECK body, partial-index predicate or index expression → canonical text."""
         return " ".join(raw.split())
 
+    def default_nulls(self, descending: bool) -> str | None:
+        """Where an index part puts NULLs when it does not say (None: the server has no
+        NULLS FIRST/LAST in an index, as SQLite and MariaDB)."""
+        return None
+
+    def index_nulls(self, descending: bool, nulls: str | None) -> str | None:
+        """``IndexPart.nulls`` for a part that asks for ``nulls`` (``first``/``last``/None): None
+        when that is the server's default for the direction, or the server cannot store it."""
+        default = self.default_nulls(descending)
+        if default is None or nulls is None or nulls.lower() == default:
+            return None
+        return nulls.lower()
+
     def normalize(self, schema: Schema) -> Schema:
         """Final pass over a loaded schema: implicit names and objects, default charsets…"""
         return schema.sorted()
@@ -92,6 +115,10 @@ class Dialect:
 
     def table_key(self, name: str) -> str:
         """The key tables are matched by (SQLite folds case)."""
+        return name
+
+    def name_key(self, name: str) -> str:
+        """The key index and constraint names are matched by (MySQL and SQLite fold case)."""
         return name
 
     def same_type(self, a: ColumnType, b: ColumnType) -> bool:
@@ -121,6 +148,19 @@ class Dialect:
 
     def table_name(self, table) -> str:
         return self.qualified(table.name, table.schema)
+
+    def name_namespace(self, kind: str) -> str | None:
+        """The schema-wide namespace of a ``kind`` of object's name, None when it is per table."""
+        return self.SCHEMA_WIDE_NAMES.get(kind)
+
+    def user_triggers(self, schema: Schema) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The triggers (not modelled by the IR) of each table of ``schema``, by model key
+        ``(schema, table_key)``, where a rebuild of the table would drop them."""
+        return {}
+
+    def temp_name(self, name: str) -> str:
+        """A name to build an object under while ``name`` is still taken (renamed later)."""
+        return name + "__sdnew"
 
     def render(self, op: Op) -> list[str]:
         """SQL statements for one op, by dispatch to ``render_<op.kind>``."""

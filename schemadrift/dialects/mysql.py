@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation, localcontext
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import sqlalchemy as sa
@@ -80,6 +80,41 @@ DEFAULT_ENGINE = "InnoDB"
 ASSUMED_DATABASE_CHARSET = "utf8mb4"
 _TYPE = re.compile(r"([a-z][a-z0-9 ]*?)\s*(?:\(\s*([\d\s,]*)\))?((?:\s+(?:unsigned|signed|zerofill))*)",
                    re.I | re.S)
+_TYPE_CHARSET = re.compile(r"\s+(?:CHARACTER\s+SET|CHARSET|COLLATE)\s+", re.I)
+_TYPE_BINARY = re.compile(r"\s+BINARY$", re.I)
+_TYPE_ENUM = re.compile(r"(?is)(enum|set)\s*\((.*)\)\s*$")
+_ENUM_VALUE = re.compile(r"'(?:[^'\\]|\\.|'')*'")
+_ON_UPDATE = re.compile(r"(?is)(.*?)\s+on\s+update\s+(.+)$")
+_ON_UPDATE_EXTRA = re.compile(r"on update (\S+)", re.I)
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_STRING = re.compile(r"(_[a-z0-9]+\s*)?'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", re.I | re.S)
+
+
+@lru_cache(maxsize=4096)  # a schema has a few distinct column types, each thousands of times
+def _parse_type(raw: str) -> ColumnType:
+    text = raw.strip()
+    text = _TYPE_CHARSET.split(text)[0]
+    text = _TYPE_BINARY.sub("", text)
+    values: tuple[str, ...] = ()
+    m = _TYPE_ENUM.match(text)
+    if m:
+        values = tuple(unquote(v) for v in _ENUM_VALUE.findall(m.group(2)))
+        return ColumnType(name=m.group(1).lower(), values=values, raw=text)
+    m = _TYPE.fullmatch(text)
+    if not m:
+        return ColumnType(name=" ".join(text.lower().split()), raw=text)
+    base = " ".join(m.group(1).lower().split())
+    args = tuple(int(a) for a in (m.group(2) or "").replace(" ", "").split(",") if a)
+    flags = m.group(3).lower()
+    return MySQLDialect._canonical_type(base, args, "unsigned" in flags or "zerofill" in flags, text)
+
+
+@lru_cache(maxsize=64)
+def _version_tuple(version: str | None, is_mariadb: bool) -> tuple[int, ...]:
+    nums = re.findall(r"\d+", (version or "").split("-")[0])
+    if nums:
+        return tuple(int(n) for n in nums[:3])
+    return (10, 11, 0) if is_mariadb else (8, 0, 30)
 
 
 # -- the dialect --------------------------------------------------------------------------------
@@ -89,13 +124,22 @@ class MySQLDialect(Dialect):
     name = "mysql"
     sqlalchemy_name = "mysql"
     TRANSACTIONAL_DDL = False
+    ALTER_TYPE_KEEPS_FOREIGN_KEYS = False  # error 1832: a FK's column cannot change type
     CONCURRENT_INDEX = False
     NAMED_ENUMS = False
     PARTIAL_INDEX = False
     MULTI_SCHEMA = False
+    #: InnoDB foreign key names are unique in the database (there is no RENAME for them)
+    SCHEMA_WIDE_NAMES = {"foreign_key": "foreign_key"}
 
     def __init__(self, version: str | None = None, flavour: str | None = None):
         super().__init__(version, flavour if flavour in ("mysql", "mariadb") else "mysql")
+
+    def name_namespace(self, kind: str) -> str | None:
+        """MySQL 8 CHECK names are unique in the database too; MariaDB's are per table."""
+        if kind == "check" and not self.is_mariadb:
+            return "check"
+        return super().name_namespace(kind)
 
     # -- version predicates ----------------------------------------------------------------------
     @property
@@ -103,10 +147,7 @@ class MySQLDialect(Dialect):
         return self.flavour == "mariadb"
 
     def version_tuple(self) -> tuple[int, ...]:
-        nums = re.findall(r"\d+", (self.version or "").split("-")[0])
-        if nums:
-            return tuple(int(n) for n in nums[:3])
-        return (10, 11, 0) if self.is_mariadb else (8, 0, 30)
+        return _version_tuple(self.version, self.is_mariadb)
 
     def at_least(self, mariadb: tuple[int, ...] | None, mysql: tuple[int, ...] | None) -> bool:
         wanted = mariadb if self.is_mariadb else mysql
@@ -153,14 +194,38 @@ class MySQLDialect(Dialect):
         wanted = list(schemas) if schemas else [current]
         rows = {kind: self._query(conn, kind, wanted) for kind in
                 ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others")}
+        rows["foreign_keys"] = self.complete_foreign_keys(conn, rows["foreign_keys"])
         return self.build(rows, current, version)
+
+    def complete_foreign_keys(self, conn: sa.Connection, rows: list[dict]) -> list[dict]:
+        """The foreign-key rows, with the tables whose rules (or referenced table) the catalog
+        hid read again from ``SHOW CREATE TABLE``.
+
+        MariaDB shows REFERENTIAL_CONSTRAINTS (and TABLE_CONSTRAINTS) only to a user holding a
+        privilege other than SELECT on the table (MDEV-32500); KEY_COLUMN_USAGE needs any privilege.
+        MySQL 8's views filter both with ``CAN_ACCESS_TABLE`` (SELECT is enough), so there, as for
+        any MariaDB user with more than SELECT, nothing is missing and no statement is added."""
+        missing = tables_missing_fk_facts(rows)
+        if not missing:
+            return rows
+        cursor = conn.connection.cursor()  # DBAPI, no parameters: names with % reach the server as is
+        try:
+            ddl = {}
+            for schema, table in sorted(missing):
+                cursor.execute(f"SHOW CREATE TABLE {self.quote(schema)}.{self.quote(table)}")
+                ddl[(schema, table)] = cursor.fetchone()[1]
+        finally:
+            cursor.close()
+        return replace_foreign_key_rows(rows, ddl)
 
     def _query(self, conn: sa.Connection, kind: str, schemas: list[str]) -> list[dict]:
         text = self.catalog_sql(kind)
         if text is None:
             return []
         stmt = sa.text(text).bindparams(sa.bindparam("schemas", expanding=True))
-        return [dict(r._mapping) for r in conn.execute(stmt, {"schemas": schemas})]
+        result = conn.execute(stmt, {"schemas": schemas})
+        keys = tuple(result.keys())
+        return [dict(zip(keys, r)) for r in result]
 
     def catalog_sql(self, kind: str) -> str | None:
         """The catalog query for ``kind`` on this server (None: the server has no such catalog)."""
@@ -246,7 +311,7 @@ class MySQLDialect(Dialect):
                 value = value if _is_call_or_keyword(value) else f"({value})"
             elif ctype.name not in NUMERIC_TYPES and not value.lower().startswith("b'"):
                 value = quote_string(value)
-        m = re.search(r"on update (\S+)", extra, re.I)
+        m = _ON_UPDATE_EXTRA.search(extra) if extra else None
         if m:
             value = f"{value or 'NULL'} ON UPDATE {m.group(1)}"
         return value
@@ -276,23 +341,10 @@ class MySQLDialect(Dialect):
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
         """``COLUMN_TYPE`` (or a compiled SQLAlchemy type) → canonical ColumnType."""
-        text = raw.strip()
-        text = re.split(r"\s+(?:CHARACTER\s+SET|CHARSET|COLLATE)\s+", text, flags=re.I)[0]
-        text = re.sub(r"\s+BINARY$", "", text, flags=re.I)
-        values: tuple[str, ...] = ()
-        m = re.match(r"(?is)(enum|set)\s*\((.*)\)\s*$", text)
-        if m:
-            values = tuple(unquote(v) for v in re.findall(r"'(?:[^'\\]|\\.|'')*'", m.group(2)))
-            return ColumnType(name=m.group(1).lower(), values=values, raw=text)
-        m = _TYPE.fullmatch(text)
-        if not m:
-            return ColumnType(name=" ".join(text.lower().split()), raw=text)
-        base = " ".join(m.group(1).lower().split())
-        args = tuple(int(a) for a in (m.group(2) or "").replace(" ", "").split(",") if a)
-        flags = m.group(3).lower()
-        return self._canonical_type(base, args, "unsigned" in flags or "zerofill" in flags, text)
+        return _parse_type(raw)
 
-    def _canonical_type(self, base: str, args: tuple[int, ...], unsigned: bool, raw: str) -> ColumnType:
+    @staticmethod
+    def _canonical_type(base: str, args: tuple[int, ...], unsigned: bool, raw: str) -> ColumnType:
         name = TYPE_ALIASES.get(base, base)
         if name == "serial":  # BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
             name, unsigned = "bigint", True
@@ -322,7 +374,7 @@ class MySQLDialect(Dialect):
             return None
         text = raw.strip()
         on_update = None
-        m = re.match(r"(?is)(.*?)\s+on\s+update\s+(.+)$", text)
+        m = _ON_UPDATE.match(text)
         if m and not text.startswith("'"):
             text, on_update = m.group(1).strip(), canonical_expr(m.group(2))
         if text.upper() == "NULL" and on_update is None:
@@ -391,9 +443,9 @@ class MySQLDialect(Dialect):
                             for fk in t.foreign_keys), key=lambda f: (f.name or "", f.columns)))
         indexes = []
         for ix in t.indexes:
-            parts = tuple(replace(p, column=fix(p.column)) for p in ix.parts)
-            ix = replace(ix, parts=parts, is_constraint=ix.unique)
-            indexes.append(replace(ix, implicit=_is_implicit_fk_index(ix, fks)))
+            if any(fix(p.column) != p.column for p in ix.parts):
+                ix = replace(ix, parts=tuple(replace(p, column=fix(p.column)) for p in ix.parts))
+            indexes.append(replace(ix, is_constraint=ix.unique, implicit=_is_implicit_fk_index(ix, fks)))
         return replace(t, columns=columns, primary_key=pk, foreign_keys=fks,
                        indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.columns))),
                        checks=tuple(sorted(checks, key=lambda c: (c.name or "", c.expr))),
@@ -401,6 +453,11 @@ class MySQLDialect(Dialect):
 
     def column_key(self, name: str) -> str:
         """Column names are case-insensitive in MySQL."""
+        return name.lower()
+
+    def name_key(self, name: str) -> str:
+        """Index and constraint names are case-insensitive too (MariaDB refuses CHECK ``c`` next
+        to ``C``: error 1826)."""
         return name.lower()
 
     # -- models ----------------------------------------------------------------------------------
@@ -861,7 +918,7 @@ class MySQLModelReader(ModelReader):
             collation = self.dialect.default_collation(charset) if charset else None
         if collation is not None and collation == _table_collation(self, c.table):
             collation = None
-        return replace(col, collation=collation)
+        return col if collation == col.collation else replace(col, collation=collation)
 
     def primary_key(self, t: sa.Table) -> PrimaryKey | None:
         pk = super().primary_key(t)
@@ -894,6 +951,64 @@ def _sql(kind: str, flavour: str) -> str:
     folder = resources.files(__package__) / "sql" / "mysql"
     specific = folder / f"{kind}.{flavour}.sql"
     return (specific if specific.is_file() else folder / f"{kind}.sql").read_text(encoding="utf-8")
+
+
+_IDENT = r"(?:`(?:[^`]|``)*`|\"(?:[^\"]|\"\")*\")"  # as SHOW CREATE TABLE quotes (ANSI_QUOTES: ")
+_IDENT_LIST = rf"\(\s*({_IDENT}(?:\s*,\s*{_IDENT})*)\s*\)"
+_FK_RULE = r"RESTRICT|CASCADE|SET NULL|NO ACTION|SET DEFAULT"
+_FK_CLAUSE = re.compile(
+    rf"^\s*CONSTRAINT\s+({_IDENT})\s+FOREIGN\s+KEY\s*{_IDENT_LIST}\s*REFERENCES\s+(?:({_IDENT})\.)?({_IDENT})"
+    rf"\s*{_IDENT_LIST}((?:\s+ON\s+(?:DELETE|UPDATE)\s+(?:{_FK_RULE}))*)", re.I | re.M)
+
+
+def tables_missing_fk_facts(rows: list[dict]) -> set[tuple[str, str]]:
+    """The tables with a foreign-key row the catalog showed only in part (no rule, no target)."""
+    return {(r["table_schema"], r["table_name"]) for r in rows
+            if r.get("delete_rule") is None or r.get("update_rule") is None or r.get("ref_table") is None}
+
+
+def replace_foreign_key_rows(rows: list[dict], ddl: dict[tuple[str, str], str]) -> list[dict]:
+    """``rows`` with each foreign key of a table in ``ddl`` read from its CREATE TABLE text instead
+    (only the constraints the catalog listed: a comment that looks like one is not taken)."""
+    parsed = {(r["table_schema"], r["table_name"], r["constraint_name"]): [] for r in rows}
+    for (schema, table), text in ddl.items():
+        for r in foreign_key_rows(schema, table, text):
+            parsed.get((schema, table, r["constraint_name"]), []).append(r)
+    out, done = [], set()
+    for r in rows:
+        key = (r["table_schema"], r["table_name"], r["constraint_name"])
+        if not parsed[key]:
+            out.append(r)
+        elif key not in done:
+            done.add(key)
+            out += parsed[key]
+    return out
+
+
+def foreign_key_rows(schema: str, table: str, create_table: str) -> list[dict]:
+    """The rows ``foreign_keys.sql`` returns, read from ``SHOW CREATE TABLE`` (one clause per line;
+    a rule it leaves out is RESTRICT, the InnoDB default it does not print)."""
+    out = []
+    for m in _FK_CLAUSE.finditer(create_table):
+        name, columns, ref_schema, ref_table, ref_columns, tail = m.groups()
+        rules = dict(re.findall(rf"ON\s+(DELETE|UPDATE)\s+({_FK_RULE})", tail.upper()))
+        for seq, (col, ref_col) in enumerate(zip(_idents(columns), _idents(ref_columns)), 1):
+            out.append({"table_schema": schema, "table_name": table, "constraint_name": _ident(name),
+                        "seq": seq, "column_name": col,
+                        "ref_schema": _ident(ref_schema) if ref_schema else schema,
+                        "ref_table": _ident(ref_table), "ref_column": ref_col,
+                        "update_rule": rules.get("UPDATE", "RESTRICT"),
+                        "delete_rule": rules.get("DELETE", "RESTRICT")})
+    return out
+
+
+def _ident(quoted: str) -> str:
+    q = quoted[0]
+    return quoted[1:-1].replace(q + q, q)
+
+
+def _idents(text: str) -> list[str]:
+    return [_ident(m) for m in re.findall(_IDENT, text)]
 
 
 def table_options(engine, charset, collation, collation_is_default, db_collation) -> tuple:
@@ -933,9 +1048,9 @@ def _balanced(text: str) -> bool:
 
 def _literal_value(text: str) -> str | None:
     """The value of a quoted string or a plain number, else None."""
-    if re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", text):
+    if _NUMBER.fullmatch(text):
         return text
-    if re.fullmatch(r"(_[a-z0-9]+\s*)?'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"", text, re.I | re.S):
+    if _STRING.fullmatch(text):
         return unquote(text)
     return None
 
@@ -949,8 +1064,9 @@ def _json_columns(columns: tuple[Column, ...], checks: tuple[Check, ...]):
     json_checks = {ck.expr: ck for ck in checks}
     out_cols, dropped = [], set()
     for c in columns:
-        key = f"json_valid({canonical_expr('`' + c.name.replace('`', '``') + '`')})"
-        if c.type.name == "longtext" and key in json_checks:
+        key = f"json_valid({canonical_expr('`' + c.name.replace('`', '``') + '`')})" \
+            if c.type.name == "longtext" else None
+        if key is not None and key in json_checks:
             dropped.add(json_checks[key].name)
             c = replace(c, type=ColumnType("json", raw="json"), collation=None)
         elif c.type.name == "json":

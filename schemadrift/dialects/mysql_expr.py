@@ -9,6 +9,7 @@ fewest parentheses. Text it cannot parse is only re-tokenized.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 _TOKEN = re.compile(r"""
@@ -62,10 +63,19 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 def unquote(literal: str) -> str:
     """The value of a SQL string literal (``'it''s'``, ``'it\\'s'``, ``_utf8mb4'x'``, ``"x"``)."""
-    body = re.sub(r"^(?:_[A-Za-z0-9]+\s*|[nN](?='))", "", literal)
+    body = _INTRODUCER.sub("", literal)
     q, inner = body[0], body[1:-1]
     inner = inner.replace(q + q, q)
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "0": "\0", "r": "\r"}.get(m[1], m[1]), inner)
+    return _ESCAPE.sub(_unescape, inner) if "\\" in inner else inner
+
+
+_INTRODUCER = re.compile(r"^(?:_[A-Za-z0-9]+\s*|[nN](?='))")
+_ESCAPE = re.compile(r"\\(.)")
+_ESCAPES = {"n": "\n", "t": "\t", "0": "\0", "r": "\r"}
+
+
+def _unescape(m: re.Match) -> str:
+    return _ESCAPES.get(m[1], m[1])
 
 
 def quote_string(value: str) -> str:
@@ -271,6 +281,7 @@ def _negate(node):
     return ("not", node)
 
 
+@functools.lru_cache(maxsize=4096)  # a schema repeats a few texts thousands of times
 def canonical_expr(text: str) -> str:
     """Canonical text of a MySQL expression: lowercase, unquoted identifiers, one space around
     operators, string introducers dropped and the fewest parentheses; token-joined if unparsable."""

@@ -27,6 +27,7 @@ from ..ir import (
     Column,
     ColumnType,
     Default,
+    Dependent,
     EnumType,
     ForeignKey,
     Generated,
@@ -37,7 +38,7 @@ from ..ir import (
     Schema,
     Table,
 )
-from ..models import ModelReader
+from ..models import ModelReader, index_ordering
 from ..planner.model import Hazard, HazardKind
 from .base import Dialect
 from .postgresql_expr import normalize_sql
@@ -45,6 +46,8 @@ from .postgresql_expr import normalize_sql
 MAX_IDENT = 63  # NAMEDATALEN - 1, in bytes
 LOCK_TIMEOUT = "SET lock_timeout = '5s'"
 
+#: pg_index.indoption bits of an index column (src/include/catalog/pg_index.h)
+INDOPTION_DESC, INDOPTION_NULLS_FIRST = 0x1, 0x2
 FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 # -- types ---------------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ class PgModelReader(ModelReader):
         parts = []
         for e in i.expressions:
             part = self.index_part(e, opts)
-            key = getattr(e, "key", None) or getattr(getattr(e, "element", None), "key", None)
+            key = getattr(e, "key", None) or getattr(index_ordering(e)[0], "key", None)
             if key in ops:
                 part = replace(part, opclass=ops[key])
             parts.append(part)
@@ -178,6 +181,9 @@ class PostgresDialect(Dialect):
     ALTER_COLUMN_TYPE = True
     ALTER_NULLABILITY = True
     DROP_COLUMN = True
+    #: indexes, and the indexes of unique and primary key constraints, are relations of the schema
+    SCHEMA_WIDE_NAMES = {"index": "relation", "unique": "relation", "primary_key": "relation"}
+    RENAMABLE = frozenset({"index", "unique", "primary_key", "foreign_key", "check"})
     #: the schema unqualified names live in (``current_schema()`` on a live server)
     default_schema_name = "public"
 
@@ -197,12 +203,16 @@ class PostgresDialect(Dialect):
                 for kind in ("tables", "columns", "constraints", "indexes")}
         enums = conn.execute(sa.text(_sql("enums")), params).mappings().all()
         others = conn.execute(sa.text(_sql("not_compared")), params).mappings().all()
+        dependents = conn.execute(sa.text(f"WITH rel AS ({_sql('relations')}),\n{_sql('dependents')}"),
+                                  params).mappings().all()
         tables = self._assemble(rows)
         schema = Schema(
             dialect=self.flavour, tables=tables,
             enums=tuple(EnumType(r["name"], tuple(r["labels"]), self._schema(r["schema"])) for r in enums),
             default_schema=self.default_schema_name, server_version=version,
-            not_compared=tuple(self._not_compared(r) for r in others))
+            not_compared=tuple(self._not_compared(r) for r in others),
+            dependents=tuple(Dependent(r["kind"], r["name"], r["object"], self._schema(r["schema"]),
+                                       r["column_name"] or None, r["on_self"]) for r in dependents))
         return self.normalize(schema)
 
     def _query(self, kind: str, version_num: int) -> str:
@@ -287,10 +297,12 @@ class PostgresDialect(Dialect):
         for k, (column, text) in enumerate(zip(r["columns"], r["exprs"])):
             if k >= nkey:
                 break
+            descending = bool(r["options"][k] & INDOPTION_DESC)
+            nulls = "first" if r["options"][k] & INDOPTION_NULLS_FIRST else "last"
             parts.append(IndexPart(
                 column=column, expr=None if column is not None else self.normalize_expr(text),
-                descending=bool(r["options"][k] & 1), opclass=r["opclasses"][k],
-                collation=r["collations"][k]))
+                descending=descending, opclass=r["opclasses"][k], collation=r["collations"][k],
+                nulls=self.index_nulls(descending, nulls)))
         include = tuple(c for c in r["columns"][nkey:])
         return Index(name=r["constraint_name"] or r["name"], parts=tuple(parts), unique=r["is_unique"],
                      is_constraint=r["constraint_name"] is not None,
@@ -359,6 +371,10 @@ class PostgresDialect(Dialect):
         else:
             kind = "expression"
         return Default(expr=expr, kind=kind, raw=raw)
+
+    def default_nulls(self, descending: bool) -> str | None:
+        """NULLs sort as larger than any value: last ascending, first descending."""
+        return "first" if descending else "last"
 
     def normalize_expr(self, raw: str) -> str:
         return normalize_sql(raw)
@@ -467,7 +483,8 @@ class PostgresDialect(Dialect):
             sql += " COLLATE " + self.quote(p.collation)
         if p.opclass:
             sql += " " + p.opclass
-        return sql + (" DESC" if p.descending else "")
+        sql += " DESC" if p.descending else ""
+        return sql + (f" NULLS {p.nulls.upper()}" if p.nulls else "")
 
     def _index_name(self, table: Table, index: Index) -> str:
         if index.name:
@@ -547,10 +564,24 @@ class PostgresDialect(Dialect):
         return [f"DROP TABLE {self.table_name(op.table)}"]
 
     def render_copy_rows(self, op) -> list[str]:
-        targets = self._cols(t for t, _ in op.columns)
+        """INSERT … SELECT, keeping the key values (OVERRIDING SYSTEM VALUE for a GENERATED ALWAYS
+        identity); then each sequence of the new table (serial, identity) moves past the copied
+        keys, so that the next insert does not collide with a copied row."""
+        t = op.table
+        targets = self._cols(c for c, _ in op.columns)
         sources = self._cols(s for _, s in op.columns)
-        return [f"INSERT INTO {self.table_name(op.table)} ({targets}) "
-                f"SELECT {sources} FROM {self.table_name(op.source)}"]
+        copied = [t.column(c) for c, _ in op.columns]
+        override = " OVERRIDING SYSTEM VALUE" if any(
+            c is not None and c.identity is not None and c.identity.kind == "always" for c in copied) else ""
+        out = [f"INSERT INTO {self.table_name(t)} ({targets}){override} "
+               f"SELECT {sources} FROM {self.table_name(op.source)}"]
+        for c in copied:
+            if c is not None and (c.identity is not None or (c.default and c.default.kind == "sequence")):
+                col = self.quote(c.name)
+                out.append(f"SELECT setval(pg_get_serial_sequence({self.literal(self.table_name(t))}, "
+                           f"{self.literal(c.name)}), max({col})) FROM {self.table_name(t)} "
+                           f"HAVING max({col}) IS NOT NULL")
+        return out
 
     def render_set_table_comment(self, op) -> list[str]:
         return [self._comment("TABLE", self.table_name(op.table), op.comment)]
@@ -666,7 +697,7 @@ class PostgresDialect(Dialect):
         if old.kind != new.kind:
             changes.append("SET GENERATED " + ("ALWAYS" if new.kind == "always" else "BY DEFAULT"))
         if old.start != new.start:
-            changes += [f"SET {b}" for b in _sequence_bounds(new)]
+            changes += [f"SET {b}" for b in _reset_bounds(new)]
             changes.append(f"SET START WITH {new.start if new.start is not None else 1}")
         if old.increment != new.increment:
             changes.append(f"SET INCREMENT BY {new.increment if new.increment is not None else 1}")
@@ -705,8 +736,22 @@ class PostgresDialect(Dialect):
                 f"END $sd$"]
 
     def render_fill_column(self, op) -> list[str]:
-        col = self.quote(op.column.name)
-        return [f"UPDATE {self.table_name(op.table)} SET {col} = {op.expr} WHERE {col} IS NULL"]
+        """One UPDATE of the NULLs, or with ``batch_size`` a loop that commits each batch (outside
+        a transaction block). The loop stops with an error when the expression gives NULL for a
+        row: that row would be picked again and again, and SET NOT NULL would fail anyway."""
+        col, table = self.quote(op.column.name), self.table_name(op.table)
+        if not getattr(op, "batch_size", None):
+            return [f"UPDATE {table} SET {col} = {op.expr} WHERE {col} IS NULL"]
+        message = self.literal(f"backfill of {op.table.qualified_name}.{op.column.name}: the expression "
+                               "gives NULL for some rows")
+        body = (f"DECLARE n bigint; filled bigint;\nBEGIN\n  LOOP\n"
+                f"    WITH done AS (UPDATE {table} SET {col} = {op.expr} WHERE ctid IN (SELECT ctid "
+                f"FROM {table} WHERE {col} IS NULL LIMIT {int(op.batch_size)}) RETURNING {col})\n"
+                f"    SELECT count(*), count({col}) INTO n, filled FROM done;\n"
+                f"    EXIT WHEN n = 0;\n"
+                f"    IF filled < n THEN RAISE EXCEPTION USING MESSAGE = {message}; END IF;\n"
+                f"    COMMIT;\n  END LOOP;\nEND")
+        return [_do_block_tagged(body)]
 
     def sync_names(self, table: Table, old: Column, new: Column) -> tuple[str, str]:
         """The function and trigger names of a rename window's sync trigger (<= 63 bytes each)."""
@@ -774,6 +819,18 @@ class PostgresDialect(Dialect):
         return [self._index_sql(op.table, replace(index, unique=True), name),
                 self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} UNIQUE "
                                       f"USING INDEX {self.quote(name)}")]
+
+    def render_rename_object(self, op) -> list[str]:
+        """An index (with the constraint it backs, if any) by ALTER INDEX; a foreign key or check
+        by RENAME CONSTRAINT. Both only change the catalog."""
+        obj = op.before
+        if isinstance(obj, (Index, PrimaryKey)):
+            index = self.qualified(obj.name, op.table.schema)
+            return [f"ALTER INDEX {index} RENAME TO {self.quote(op.name)}"]
+        return [self._alter(op.table, f"RENAME CONSTRAINT {self.quote(obj.name)} TO {self.quote(op.name)}")]
+
+    def temp_name(self, name: str) -> str:
+        return _ident_limit(name + "__sdnew")
 
     def render_drop_index(self, op) -> list[str]:
         name = self._index_name(op.table, op.index)
@@ -851,7 +908,7 @@ class PostgresDialect(Dialect):
             return bool(kind == "drop_index" and op.index.is_constraint)
         if kind == "alter_column" and "nullable" in op.what and not op.after.nullable:
             return False
-        if kind == "copy_column" and getattr(op, "batch_size", None):
+        if kind in ("copy_column", "fill_column") and getattr(op, "batch_size", None):
             return False
         return True
 
@@ -1016,6 +1073,17 @@ def _sequence_bounds(ident: Identity) -> list[str]:
     return []
 
 
+def _reset_bounds(ident: Identity) -> list[str]:
+    """Both bounds of an identity whose start changes, in the same ALTER as the start: the IR keeps
+    no bounds, so the old ones (which the new start may lie beyond) go back to the defaults, or
+    to the start where it needs more (``_sequence_bounds``)."""
+    bounds = _sequence_bounds(ident)
+    for word in ("MINVALUE", "MAXVALUE"):
+        if not any(b.startswith(word) for b in bounds):
+            bounds.append(f"NO {word}")
+    return bounds
+
+
 def _partitioned(table: Table | None) -> bool:
     """A partitioned table (its indexes cannot be built CONCURRENTLY, nor its FKs added NOT VALID)."""
     return table is not None and any(k == "partition_by" for k, _ in table.options)
@@ -1063,6 +1131,14 @@ def _index_key(i: Index):
 
 def _storage(options) -> list[tuple[str, str]]:
     return [(k, v) for k, v in options if k not in ("partition_by", "unlogged")]
+
+
+def _do_block_tagged(body: str) -> str:
+    """``DO`` with a dollar-quote tag that ``body`` (which may hold user SQL) does not contain."""
+    tag = "$sd$"
+    while tag in body:
+        tag = tag[:-1] + "x$"
+    return f"DO {tag}\n{body}\n{tag}"
 
 
 def _do_block(body: str) -> str:

@@ -46,13 +46,16 @@ Decisions (each one a SQLite fact, checked on the server):
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from ..errors import PlanError, SourceError
 from ..ir import (
@@ -148,15 +151,22 @@ class SQLiteDialect(Dialect):
     sqlalchemy_name = "sqlite"
     TRANSACTIONAL_DDL = True
     PARTIAL_INDEX = True
+    #: index names are unique in the database (a UNIQUE constraint's automatic index is named
+    #: after its table); there is no ALTER INDEX … RENAME
+    SCHEMA_WIDE_NAMES = {"index": "index"}
 
     # -- introspection ---------------------------------------------------------------------------
     def introspect(self, conn: sa.Connection, schemas: list[str] | None = None) -> Schema:
         """Read the main database (or the named attached ``schemas``) with four queries each."""
-        version = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+        return self._introspect([conn], schemas)
+
+    def _introspect(self, conns: list[sa.Connection], schemas: list[str] | None) -> Schema:
+        """``introspect`` of one database whose tables are spread over ``conns`` (same schemas)."""
+        version = conns[0].exec_driver_sql("SELECT sqlite_version()").scalar()
         tables: list[Table] = []
         not_compared: list[str] = []
-        for schema in self._schemas(conn, schemas):
-            found, skipped = _Reader(self, conn, schema).read()
+        for schema in self._schemas(conns[0], schemas):
+            found, skipped = _Reader(self, conns, schema).read()
             tables += found
             not_compared += skipped
         return self.normalize(Schema(dialect="sqlite", tables=tuple(tables), default_schema="main",
@@ -172,21 +182,32 @@ class SQLiteDialect(Dialect):
         return [s for s in schemas if s in attached and s != "temp"]
 
     def load_models(self, metadata: sa.MetaData) -> Schema:
-        """Create the models in an in-memory database and introspect it: exact, and costs nothing."""
-        engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
-        try:
-            with engine.connect() as conn:
-                attached = sorted({t.schema for t in metadata.tables.values()} - {None, "main", "temp"})
+        """Create the models in an in-memory database and introspect it: exact, and cheap.
+
+        Each CREATE makes SQLite re-read its schema table with a full scan, so one database of
+        n tables costs O(n²) (3 s for 1,000 tables): the tables are created in groups of
+        ``MODEL_GROUP`` in separate in-memory databases and read back as one (a CREATE TABLE
+        does not check the tables its foreign keys name), each with the CREATE TABLE and CREATE
+        INDEX statements ``create_all`` would run, on the DBAPI cursor. Models with DDL event
+        listeners are created by ``create_all`` in one database, as the listeners could reach
+        across tables."""
+        attached = sorted({t.schema for t in metadata.tables.values()} - {None, "main", "temp"})
+        groups = _model_groups(metadata)
+        with contextlib.ExitStack() as stack:
+            conns = []
+            for group in groups:
+                engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool)
+                stack.callback(engine.dispose)
+                conn = stack.enter_context(engine.connect())
                 for schema in attached:
                     conn.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS {self.quote(schema)}")
                 try:
-                    metadata.create_all(conn)
+                    _create(metadata, conn, group)
                 except Exception as e:  # noqa: BLE001 - any failure is the user's model
                     first = (str(getattr(e, "orig", None) or e).splitlines() or [type(e).__name__])[0]
                     raise SourceError(f"the models cannot be created on SQLite: {first}") from e
-                return self.introspect(conn, ["main", *attached])
-        finally:
-            engine.dispose()
+                conns.append(conn)
+            return self._introspect(conns, ["main", *attached])
 
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
@@ -208,6 +229,24 @@ class SQLiteDialect(Dialect):
 
     def table_key(self, name: str) -> str:
         return P.ascii_lower(name)
+
+    def name_key(self, name: str) -> str:
+        return P.ascii_lower(name)
+
+    def user_triggers(self, schema: Schema) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The triggers introspection listed in ``not_compared`` (``trigger NAME on [DB.]TABLE``)."""
+        out: dict[tuple[str, str], tuple[str, ...]] = {}
+        attached = {t.schema for t in schema.tables if t.schema}
+        for entry in schema.not_compared:
+            if not entry.startswith("trigger "):
+                continue
+            name, _, table = entry[len("trigger "):].rpartition(" on ")
+            db, dot, bare = table.partition(".")
+            if not dot or db not in attached:
+                db, bare = "", table
+            key = (db, self.table_key(bare))
+            out[key] = out.get(key, ()) + (name,)
+        return out
 
     # -- rendering helpers -----------------------------------------------------------------------
     def render(self, op: O.Op) -> list[str]:
@@ -295,9 +334,15 @@ class SQLiteDialect(Dialect):
                f"ON {self.quote(t.name)} ({self._parts(ix)})")
         return sql + (f" WHERE {ix.predicate}" if ix.predicate else "")
 
-    def rebuild(self, before: Table, after: Table) -> list[str]:
+    def rebuild(self, before: Table, after: Table, triggers: tuple = ()) -> list[str]:
         """The table-rebuild recipe (sqlite.org/lang_altertable.html#otheralter): copy the columns
-        both states have into a new table, swap it in, recreate the plain indexes."""
+        both states have into a new table, swap it in, recreate the plain indexes, and the sync
+        triggers of the rename windows open on it (``triggers``), whose old columns stay relaxed.
+        The user's triggers are gone with the old table (a hazard says so)."""
+        windows = [w for w in triggers if isinstance(w, O.CreateSyncTrigger)
+                   and after.column(w.old.name) is not None and after.column(w.new.name) is not None]
+        for w in windows:
+            after = _relaxed(w, after)
         new_name = "_new_" + after.name
         have = {self.column_key(c.name): c for c in before.columns if c.generated is None}
         pairs = [(c.name, have[self.column_key(c.name)].name) for c in after.columns
@@ -311,11 +356,12 @@ class SQLiteDialect(Dialect):
             f"DROP TABLE {self.table_name(before)}",
             f"ALTER TABLE {self.qualified(new_name, after.schema)} RENAME TO {self.quote(after.name)}",
             *(self.index_sql(after, ix) for ix in after.indexes if not ix.is_constraint),
+            *(stmt for w in windows for stmt in self.sync_trigger_sql(w, after)),
             "PRAGMA foreign_key_check", "COMMIT", "PRAGMA legacy_alter_table=OFF", "PRAGMA foreign_keys=ON",
         ]
 
     def _rebuilt(self, op: O.Op) -> list[str]:
-        return self.rebuild(op.table, op.apply(op.table))
+        return self.rebuild(op.table, op.apply(op.table), op.triggers)
 
     # -- when a rebuild is needed ----------------------------------------------------------------
     def supports_drop_column(self) -> bool:
@@ -393,13 +439,18 @@ class SQLiteDialect(Dialect):
 
     def render_create_sync_trigger(self, op: O.CreateSyncTrigger) -> list[str]:
         """AFTER triggers that copy whichever of old/new a writer set into the other one."""
-        out = self.rebuild(op.table, _relaxed(op)) if self.needs_rebuild(op) else []
-        t, old, new = self.quote(op.table.name), self.quote(op.old.name), self.quote(op.new.name)
+        out = self.rebuild(op.table, _relaxed(op), op.triggers) if self.needs_rebuild(op) else []
+        return out + self.sync_trigger_sql(op, op.table)
+
+    def sync_trigger_sql(self, op: O.CreateSyncTrigger, table: Table) -> list[str]:
+        """The three triggers of a rename window on ``table``; a writer that leaves the old
+        column out gets its default as it was when the window opened (``op.table``)."""
+        t, old, new = self.quote(table.name), self.quote(op.old.name), self.quote(op.new.name)
         ins, upd_old, upd_new = self._trigger_names(op)
-        row = self._same_row(op.table)
+        row = self._same_row(table)
         current = op.table.column(op.old.name)
         fallback = f", {self.default_sql(current.default)}" if current and current.default else ""
-        return out + [
+        return [
             f"CREATE TRIGGER {ins} AFTER INSERT ON {t} FOR EACH ROW "
             f"WHEN NEW.{new} IS NULL OR NEW.{old} IS NULL BEGIN UPDATE {t} SET "
             f"{new} = coalesce(NEW.{new}, NEW.{old}{fallback}), "
@@ -434,10 +485,17 @@ class SQLiteDialect(Dialect):
     def hazards(self, op: O.Op) -> list[Hazard]:
         name = op.table.qualified_name if op.table is not None else ""
         if self.needs_rebuild(op):
-            return [Hazard(HazardKind.TABLE_REWRITE, f"SQLite rebuilds {name}: a new table, every row "
-                           "copied, the old one dropped; triggers on it are dropped too"),
-                    Hazard(HazardKind.BLOCKING_LOCK, "the database write lock is held while the rows are "
-                           "copied")]
+            out = [Hazard(HazardKind.TABLE_REWRITE, f"SQLite rebuilds {name}: a new table, every row "
+                          "copied, the old one dropped (the plan's own sync triggers are recreated)"),
+                   Hazard(HazardKind.BLOCKING_LOCK, "the database write lock is held while the rows are "
+                          "copied")]
+            users = [t for t in op.triggers if isinstance(t, str)]
+            if users:
+                out.append(Hazard(HazardKind.MANUAL, f"the rebuild drops the triggers of "
+                                  f"{name} ({', '.join(users)}), which schemadrift does not model: "
+                                  "recreate them after this step (their SQL is in sqlite_schema before "
+                                  "the plan runs)"))
+            return out
         if op.kind == "drop_column":
             return [Hazard(HazardKind.TABLE_REWRITE, f"DROP COLUMN rewrites every row of {name}")]
         if op.kind == "create_index":
@@ -454,9 +512,10 @@ class SQLiteDialect(Dialect):
             return []
         if op.kind == "create_sync_trigger":
             out = [f"DROP TRIGGER IF EXISTS {n}" for n in self._trigger_names(op)]
-            return out + (self.rebuild(_relaxed(op), op.table) if self.needs_rebuild(op) else [])
+            return out + (self.rebuild(_relaxed(op), op.table, op.triggers) if self.needs_rebuild(op)
+                          else [])
         inverse = _inverse(op)
-        return None if inverse is None else self.render(inverse)
+        return None if inverse is None else self.render(replace(inverse, triggers=op.triggers))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -497,16 +556,60 @@ def _normalize_default(raw: str, column_type: ColumnType) -> Default | None:
     return Default(expr=text, kind="expression", raw=raw)
 
 
-class _Reader:
-    """Reads one database (``main`` or an attached one) in four queries."""
+#: tables per in-memory database when models are loaded (see ``load_models``)
+MODEL_GROUP = 100
 
-    def __init__(self, dialect: SQLiteDialect, conn: sa.Connection, schema: str):
-        self.d, self.conn, self.schema = dialect, conn, schema
+
+def _model_groups(metadata: sa.MetaData) -> list[list[sa.Table] | None]:
+    """The tables of ``metadata`` in creation order, in groups of ``MODEL_GROUP``; ``[None]``
+    (all at once) when a DDL event listener could need the other tables."""
+    tables = metadata.sorted_tables
+    if len(tables) <= MODEL_GROUP or _listens(metadata) or any(
+            _listens(t) or getattr(t, "_creator_ddl", None) is not None or any(_listens(i) for i in t.indexes)
+            for t in tables):
+        return [None]
+    return [tables[k:k + MODEL_GROUP] for k in range(0, len(tables), MODEL_GROUP)]
+
+
+def _create(metadata: sa.MetaData, conn: sa.Connection, group: list[sa.Table] | None) -> None:
+    """``metadata.create_all``, or for a group of tables (no DDL listeners, see ``_model_groups``)
+    the statements it runs on SQLite, compiled the same way and run on the DBAPI cursor: SQLite has
+    no sequences, no separate comments and no ALTER, so a table is its CREATE TABLE (every foreign
+    key inline) and one CREATE INDEX per index."""
+    if group is None:
+        metadata.create_all(conn)
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for table in group:
+            cursor.execute(str(CreateTable(table).compile(dialect=conn.dialect)))
+            for index in table.indexes:
+                cursor.execute(str(CreateIndex(index).compile(dialect=conn.dialect)))
+    finally:
+        cursor.close()
+
+
+def _listens(target) -> bool:
+    """Whether a DDL event listener is set on ``target``, other than SQLAlchemy's own SchemaType
+    hooks (``Enum``, ``Boolean``: they create named types, which SQLite does not have)."""
+    for fn in (*target.dispatch.before_create, *target.dispatch.after_create):
+        owner = getattr(getattr(fn, "func", fn), "__self__", None)
+        if not (isinstance(owner, sa.types.SchemaType) and type(owner).__module__.startswith("sqlalchemy.")):
+            return True
+    return False
+
+
+class _Reader:
+    """Reads one database (``main`` or an attached one) in four queries (per connection, when
+    its tables are spread over several)."""
+
+    def __init__(self, dialect: SQLiteDialect, conns: list[sa.Connection], schema: str):
+        self.d, self.conns, self.schema = dialect, conns, schema
         self.ir_schema = None if schema == "main" else schema
 
     def rows(self, name: str) -> list:
         sql = _query(name).replace("{schema}", self.d.quote(self.schema))
-        return self.conn.exec_driver_sql(sql, {"schema": self.schema}).all()
+        return [r for conn in self.conns for r in conn.exec_driver_sql(sql, {"schema": self.schema}).all()]
 
     def qualified(self, name: str) -> str:
         return f"{self.ir_schema}.{name}" if self.ir_schema else name
@@ -556,7 +659,7 @@ class _Reader:
             if r.table_name in tables and r.origin != "pk":
                 grouped.setdefault((r.table_name, r.index_name), []).append(r)
         for (table, name), rows in sorted(grouped.items()):
-            cols = {P.ascii_lower(c.name): c for c in tables[table]["columns"]}
+            cols = _keyed(tables[table])
             first = rows[0]
             if first.origin == "u":
                 parts = tuple(self.part(r, cols, None) for r in rows)
@@ -590,11 +693,11 @@ class _Reader:
         for (table, _), rows in sorted(grouped.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
             first = rows[0]
             ref = by_key.get(P.ascii_lower(first.ref_table))
-            ref_cols = _actual(tables[ref]["columns"], [r.to for r in rows]) if ref else \
+            ref_cols = _actual(_keyed(tables[ref]), [r.to for r in rows]) if ref else \
                 tuple(r.to for r in rows)
             if ref and any(r.to is None for r in rows):
                 ref_cols = tuple(n for _, n in sorted(tables[ref]["pk"]))
-            columns = _actual(tables[table]["columns"], [r._mapping["from"] for r in rows])
+            columns = _actual(_keyed(tables[table]), [r._mapping["from"] for r in rows])
             name, deferred = _take_fk(texts[table].foreign_keys, columns, first.ref_table)
             tables[table]["fks"].append(ForeignKey(
                 name=name, columns=columns, ref_table=ref or first.ref_table, ref_columns=ref_cols,
@@ -620,10 +723,22 @@ class _Reader:
             options=options)
 
 
-def _actual(columns: list[Column], names: list[str | None]) -> tuple:
+def _keyed(t: dict) -> dict[str, Column]:
+    """The columns of a table being read, by ASCII-lower name (built once, when the columns are
+    all read)."""
+    keyed = t.get("keyed")
+    if keyed is None:
+        keyed = t["keyed"] = {P.ascii_lower(c.name): c for c in t["columns"]}
+    return keyed
+
+
+def _actual(by_key: dict[str, Column], names: list[str | None]) -> tuple:
     """Column names as the table spells them (SQLite matches them without ASCII case)."""
-    by_key = {P.ascii_lower(c.name): c.name for c in columns}
-    return tuple(by_key.get(P.ascii_lower(n), n) if n is not None else None for n in names)
+    out = []
+    for n in names:
+        c = by_key.get(P.ascii_lower(n)) if n is not None else None
+        out.append(c.name if c is not None else n)
+    return tuple(out)
 
 
 def _take_unique(uniques: list, columns: list[str]) -> str | None:
@@ -648,9 +763,21 @@ def _take_fk(fks: list[P.FKText], columns: tuple, ref_table: str) -> tuple[str |
 def _sorted_table(t: Table) -> Table:
     return replace(
         t,
-        indexes=tuple(sorted(t.indexes, key=lambda i: (i.is_constraint, i.name or "", repr(i.parts)))),
+        indexes=_sorted_indexes(t.indexes),
         foreign_keys=tuple(sorted(t.foreign_keys, key=lambda f: (f.name or "", f.columns, f.ref_table))),
         checks=tuple(sorted(t.checks, key=lambda c: (c.name or "", c.expr))))
+
+
+def _sorted_indexes(indexes) -> tuple[Index, ...]:
+    """Indexes sorted by (is_constraint, name, repr(parts)); the repr of the parts (slow: a
+    dataclass repr) is computed only where it decides, between indexes of one name (unnamed
+    UNIQUE constraints)."""
+    out: list[Index] = []
+    for _, group in itertools.groupby(sorted(indexes, key=lambda i: (i.is_constraint, i.name or "")),
+                                      key=lambda i: (i.is_constraint, i.name or "")):
+        group = list(group)
+        out += sorted(group, key=lambda i: repr(i.parts)) if len(group) > 1 else group
+    return tuple(out)
 
 
 def _mentions(expr: str | None, column: str) -> bool:
@@ -684,12 +811,14 @@ def _droppable(c: Column, t: Table, key) -> bool:
                 or any(o.generated and _mentions(o.generated.expr, c.name) for o in t.columns))
 
 
-def _relaxed(op: O.CreateSyncTrigger) -> Table:
-    """The table with the old column of a rename window nullable and without its default (the
-    insert trigger applies it), so that a writer that leaves it out is told from one that sets it."""
-    old = op.table.column(op.old.name)
-    return replace(op.table, columns=tuple(replace(c, nullable=True, default=None) if c is old else c
-                                           for c in op.table.columns))
+def _relaxed(op: O.CreateSyncTrigger, table: Table | None = None) -> Table:
+    """``table`` (default: the op's) with the old column of a rename window nullable and without
+    its default (the insert trigger applies it), so that a writer that leaves it out is told from
+    one that sets it."""
+    table = table or op.table
+    old = table.column(op.old.name)
+    return replace(table, columns=tuple(replace(c, nullable=True, default=None) if c is old else c
+                                        for c in table.columns))
 
 
 def _inverse(op: O.Op) -> O.Op | None:

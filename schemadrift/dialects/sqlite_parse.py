@@ -42,7 +42,7 @@ _TABLE_CONSTRAINT = frozenset("CONSTRAINT PRIMARY UNIQUE CHECK FOREIGN".split())
 
 def ascii_lower(text: str) -> str:
     """SQLite folds only ASCII letters when it compares identifiers."""
-    return text.translate(_ASCII_LOWER)
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 class Tok(NamedTuple):
@@ -80,9 +80,12 @@ _TOKEN = re.compile(r"""
 """, re.S | re.X)
 
 
+_new_tok = tuple.__new__  # Tok(...) without the Python-level NamedTuple.__new__ frame
+
+
 def tokenize(sql: str) -> list[Tok]:
     """Tokens of ``sql``, comments and whitespace dropped."""
-    return [Tok(m.lastgroup, m.group(), m.start(), sql) for m in _TOKEN.finditer(sql)
+    return [_new_tok(Tok, (m.lastgroup, m.group(), m.start(), sql)) for m in _TOKEN.finditer(sql)
             if m.lastgroup != "space"]
 
 
@@ -90,12 +93,14 @@ def close(toks: list[Tok], i: int) -> int:
     """Index of the ``)`` matching the ``(`` at ``i``."""
     depth = 0
     for j in range(i, len(toks)):
-        if toks[j].kind == "op" and toks[j].value == "(":
-            depth += 1
-        elif toks[j].kind == "op" and toks[j].value == ")":
-            depth -= 1
-            if depth == 0:
-                return j
+        t = toks[j]
+        if t.kind == "op":  # (an op's value is its text)
+            if t.text == "(":
+                depth += 1
+            elif t.text == ")":
+                depth -= 1
+                if depth == 0:
+                    return j
     return len(toks) - 1
 
 
@@ -104,14 +109,15 @@ def split_top(toks: list[Tok], sep: str = ",") -> list[list[Tok]]:
     parts: list[list[Tok]] = [[]]
     depth = 0
     for t in toks:
-        if t.kind == "op" and t.value == "(":
-            depth += 1
-        elif t.kind == "op" and t.value == ")":
-            depth -= 1
-        if depth == 0 and t.kind == "op" and t.value == sep:
-            parts.append([])
-        else:
-            parts[-1].append(t)
+        if t.kind == "op":  # (an op's value is its text)
+            if t.text == "(":
+                depth += 1
+            elif t.text == ")":
+                depth -= 1
+            if depth == 0 and t.text == sep:
+                parts.append([])
+                continue
+        parts[-1].append(t)
     return [p for p in parts if p]
 
 
@@ -212,21 +218,148 @@ class TableText:
 
 def parse_create_table(sql: str) -> TableText:
     """The facts of a ``CREATE TABLE`` statement that only its text holds."""
-    toks = tokenize(sql or "")
+    sql = sql or ""
+    if "--" not in sql and "/*" not in sql:  # (a comment could hide a parenthesis from the fast path)
+        fast = _parse_create_table_fast(sql)
+        if fast is not None:
+            return fast
+    return _parse_create_table(sql)
+
+
+# The fast path reads a plain column definition (a name, type words, numbers, strings, flat
+# parentheses and none of the words that carry a fact) with one regular expression instead of
+# tokens: the token parser would find nothing in it but the column's name. Any other item goes
+# through the tokens.
+_FACT_WORD = r"(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN|AUTOINCREMENT|COLLATE|REFERENCES|AS|GENERATED)"
+_END_WORD = r"(?![\w$\u0080-\uffff'])"
+_PLAIN_WORD = rf"(?!{_FACT_WORD}{_END_WORD})[A-Za-z_][A-Za-z0-9_$]*{_END_WORD}"
+_PLAIN_NUMBER = r"\d+(?:\.\d*)?(?![\w$\u0080-\uffff.'])"
+_PLAIN_COLUMN = re.compile(rf"""
+    \s*(?:(?P<word>{_PLAIN_WORD})|(?P<quoted>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]))
+    (?:\s*(?:{_PLAIN_WORD}|{_PLAIN_NUMBER}|'(?:[^']|'')*'(?!')|[-+]
+           |\((?:\s|{_PLAIN_WORD}|{_PLAIN_NUMBER}|[,+-])*\)))*
+    \s*(?P<end>[,)])""", re.A | re.I | re.X)
+
+
+_ANY_WORD = rf"[A-Za-z_][A-Za-z0-9_$]*{_END_WORD}"
+_QUOTED = r'"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]'
+_NAME = rf"(?:{_ANY_WORD}|{_QUOTED})"
+_NAMES = rf"{_NAME}(?:\s*,\s*{_NAME})*"
+_ATOM = r"""[^()'"`\[\]]|'(?:[^']|'')*'(?!')|""" + _QUOTED
+_NESTED = rf"\((?:{_ATOM}|\((?:{_ATOM})*\))*\)"
+#: a table constraint of the common shapes (an FK without MATCH / DEFERRABLE / schema)
+_PLAIN_CONSTRAINT = re.compile(rf"""
+    \s*(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?
+    (?:(?P<pk>PRIMARY\s+KEY\s*\((?:{_ATOM})*\))
+      |UNIQUE\s*\(\s*(?P<unique>{_NAMES})\s*\)
+      |CHECK\s*\((?P<check>(?:{_ATOM}|{_NESTED})*)\)
+      |FOREIGN\s+KEY\s*\(\s*(?P<fk>{_NAMES})\s*\)\s*REFERENCES\s+(?P<ref>{_NAME})
+       (?:\s*\(\s*(?P<ref_cols>{_NAMES})\s*\))?
+       (?:\s+ON\s+(?:DELETE|UPDATE)\s+(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT){_END_WORD})*)
+    \s*(?P<end>[,)])""", re.A | re.I | re.X)
+_NAME_RE = re.compile(_NAME, re.A)
+
+
+def _name_value(text: str) -> str:
+    return _new_tok(Tok, ("ident", text, 0, text)).value if text[0] in "\"`[" else text
+
+
+def _name_values(text: str) -> tuple[str, ...]:
+    return tuple(_name_value(m.group()) for m in _NAME_RE.finditer(text))
+
+
+_ASCII_SPACE = " \t\n\r\f\v\x1c\x1d\x1e\x1f"
+
+
+def _plain_constraint(m: re.Match, out: TableText) -> bool:
+    """What ``_table_constraint`` reads from an item ``_PLAIN_CONSTRAINT`` matched; False (and
+    nothing read) when a CHECK body ends in non-ASCII white space, which the tokenizer may read
+    as part of a word."""
+    check = m.group("check")
+    if check is not None:
+        check = check.strip(_ASCII_SPACE)
+        if check != check.strip():
+            return False
+    name = m.group("name")
+    name = _name_value(name) if name is not None else None
+    if m.group("pk") is not None:
+        out.pk_name = name
+    elif m.group("unique") is not None:
+        out.uniques.append((name, _name_values(m.group("unique"))))
+    elif check is not None:
+        out.checks.append((name, check))
+    else:
+        ref_cols = m.group("ref_cols")
+        out.foreign_keys.append(FKText(name, _name_values(m.group("fk")), _name_value(m.group("ref")),
+                                       _name_values(ref_cols) if ref_cols is not None else ()))
+    return True
+
+
+def _parse_create_table_fast(sql: str) -> TableText | None:
+    """``parse_create_table`` with plain column definitions read by ``_PLAIN_COLUMN``; None when
+    the text does not have the shape the fast path needs (the token parser then reads it)."""
+    out = TableText()
+    pos = next((m.end() for m in _TOKEN.finditer(sql) if m.lastgroup == "op" and m.group() == "("), None)
+    if pos is None:
+        return None
+    while True:
+        m = _PLAIN_COLUMN.match(sql, pos)
+        if m is not None:
+            name = m.group("word")
+            if name is None:
+                name = _name_value(m.group("quoted"))
+            out.columns[ascii_lower(name)] = ColumnText(name=name)
+        else:
+            m = _PLAIN_CONSTRAINT.match(sql, pos)
+            if m is not None and not _plain_constraint(m, out):
+                m = None
+        if m is not None:
+            pos = m.end()
+            if m.group("end") == ")":
+                break
+            continue
+        # the first item that is not plain: the rest of the body goes through the tokens
+        rest = [_new_tok(Tok, (m.lastgroup, m.group(), m.start(), sql)) for m in _TOKEN.finditer(sql, pos)
+                if m.lastgroup != "space"]
+        end = close([_OPEN, *rest], 0) - 1  # unclosed: the last token, as the token parser does
+        _items(rest[:end], out)
+        _options(rest[end + 1:], out)
+        return out
+    tail = sql[pos:]
+    _options(tokenize(tail) if tail.strip() else [], out)
+    return out
+
+
+_OPEN = Tok("op", "(", -1, "(")
+
+
+def _parse_create_table(sql: str) -> TableText:
+    """``parse_create_table`` on the tokens of the whole statement."""
+    toks = tokenize(sql)
     out = TableText()
     start = next((i for i, t in enumerate(toks) if t.kind == "op" and t.value == "("), None)
     if start is None:
         return out  # CREATE TABLE … AS SELECT: nothing beyond the pragmas
     end = close(toks, start)
-    for item in split_top(toks[start + 1:end]):
+    _items(toks[start + 1:end], out)
+    _options(toks[end + 1:], out)
+    return out
+
+
+def _items(body: list[Tok], out: TableText) -> None:
+    """The column definitions and table constraints of a table body."""
+    for item in split_top(body):
         if item[0].upper in _TABLE_CONSTRAINT and not (item[0].upper == "CONSTRAINT" and len(item) < 3):
             _table_constraint(item, out)
         else:
             _column(item, out)
-    options = {t.upper for t in toks[end + 1:] if t.kind == "word"}
+
+
+def _options(after: list[Tok], out: TableText) -> None:
+    """WITHOUT ROWID / STRICT from the tokens after the table body."""
+    options = {t.upper for t in after if t.kind == "word"}
     out.without_rowid = "ROWID" in options
     out.strict = "STRICT" in options
-    return out
 
 
 def _names_in_parens(toks: list[Tok], i: int) -> tuple[tuple[str, ...], int]:
@@ -330,10 +463,23 @@ def _until_constraint(item: list[Tok], i: int) -> int:
 
 
 # -- CREATE INDEX ----------------------------------------------------------------------------
+_KEY = rf"(?!(?:ASC|DESC|COLLATE){_END_WORD}){_NAME}"  # (an index key named like these is no name)
+_PLAIN_INDEX = re.compile(rf"""\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+{_NAME}(?:\s*\.\s*{_NAME})?\s+ON\s+{_NAME}
+    \s*\(\s*(?P<columns>{_KEY}(?:\s*,\s*{_KEY})*)\s*\)\s*""", re.A | re.I | re.X)
+
+
 def parse_create_index(sql: str) -> tuple[list[tuple[str, str | None]], str | None]:
     """The parts of a ``CREATE INDEX`` as (expression text without ASC/DESC/COLLATE, explicit
     collation) and its WHERE predicate text (None when it has none)."""
-    toks = tokenize(sql or "")
+    m = _PLAIN_INDEX.fullmatch(sql or "")
+    if m is not None:  # a list of plain column names: the fast path
+        return [(n.group(), None) for n in _NAME_RE.finditer(m.group("columns"))], None
+    return _parse_create_index(sql or "")
+
+
+def _parse_create_index(sql: str) -> tuple[list[tuple[str, str | None]], str | None]:
+    """``parse_create_index`` on the tokens of the whole statement."""
+    toks = tokenize(sql)
     on = next(i for i, t in enumerate(toks) if t.upper == "ON")
     start = next(i for i in range(on, len(toks)) if toks[i].kind == "op" and toks[i].value == "(")
     end = close(toks, start)

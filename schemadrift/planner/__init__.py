@@ -18,11 +18,13 @@ from ..dialects import Dialect, get
 from ..errors import PlanError
 from ..ir import EnumType, Schema, Table
 from . import ops as o
+from .blockers import blockers, hazard_message
 from .model import Hazard, HazardKind, Phase, Plan, Step
 from .order import toposort
 from .rules import Draft, Rules
 
-__all__ = ["make_plan", "Plan", "Step", "Phase", "Hazard", "HazardKind", "DEFAULT_BATCH_SIZE"]
+__all__ = ["make_plan", "resolve_backfills", "unused_backfills", "Plan", "Step", "Phase", "Hazard",
+           "HazardKind", "DEFAULT_BATCH_SIZE"]
 
 #: rows per batch for backfill statements, where the dialect batches them
 DEFAULT_BATCH_SIZE = 10_000
@@ -31,25 +33,71 @@ DEFAULT_BATCH_SIZE = 10_000
 _DATA_OPS = ("copy_rows", "copy_column", "fill_column")
 
 
-def make_plan(diff: Diff, *, backfill_values: dict[str, str] | None = None,
+def make_plan(diff: Diff, *, backfills: dict[str, str] | None = None,
+              backfill_values: dict[str, str] | None = None,
               batch_size: int | None = DEFAULT_BATCH_SIZE, dialect: Dialect | None = None) -> Plan:
     """The ordered plan that turns ``diff.from_schema`` into ``diff.to_schema``.
 
-    ``backfill_values`` maps ``"table.column"`` (``"schema.table.column"`` outside the default
-    schema) to an SQL expression for the existing rows of a new NOT NULL column without a
-    default; without one, that backfill is a ``manual`` step. ``batch_size`` is passed to the
-    backfill ops. Raises PlanError when a change cannot be planned or when the plan would not
-    reach TO."""
+    ``backfills`` maps ``"table.column"`` (``"schema.table.column"`` outside the default schema)
+    to an SQL expression that fills the existing rows of that column before it becomes NOT NULL
+    (a new NOT NULL column without a default, or an existing column that becomes NOT NULL); it
+    may use the row's other columns. Without one, the backfill of a column that has no default
+    is a ``manual`` step. ``backfill_values`` is the older name of ``backfills`` (both may be
+    given; ``backfills`` wins). ``batch_size`` is passed to the backfill ops. Raises PlanError
+    when a key names no table or column of TO, when a change cannot be planned, or when the plan
+    would not reach TO."""
     dialect = dialect or _dialect_of(diff)
     name = diff.dialect or dialect.flavour
+    values = resolve_backfills({**(backfill_values or {}), **(backfills or {})}, diff.to_schema, dialect)
     if diff.in_sync:
         return Plan(dialect=name, steps=(), from_schema=diff.from_schema)
-    rules = Rules(dialect, diff.from_schema, diff.to_schema, backfill_values, batch_size)
+    rules = Rules(dialect, diff.from_schema, diff.to_schema, values, batch_size)
     drafts = toposort(rules.drafts(diff.changes), key=Draft.sort_key)
     model = RunningModel(diff.from_schema, dialect)
     steps = tuple(build_step(d, model, dialect) for d in drafts)
     model.check(diff.to_schema)
     return Plan(dialect=name, steps=steps, from_schema=diff.from_schema)
+
+
+def resolve_backfills(backfills: dict[str, str], to_schema: Schema, dialect: Dialect) -> dict[str, str]:
+    """``backfills`` with each key spelled as the planner names the column (``table.column``, or
+    ``schema.table.column`` outside the default schema), matched as the dialect matches names.
+    Raises PlanError for a key that names no column of TO or an empty expression."""
+    if not backfills:
+        return {}
+    columns: dict[tuple[str, str], str] = {}
+    tables: set[str] = set()
+    for t in to_schema.tables:
+        for spelled in {t.name, t.qualified_name}:
+            tables.add(dialect.table_key(spelled))
+            for c in t.columns:
+                key = (dialect.table_key(spelled), dialect.column_key(c.name))
+                columns[key] = f"{t.qualified_name}.{c.name}"
+    out = {}
+    for key, expr in backfills.items():
+        table, dot, column = key.rpartition(".")
+        if not dot or not table or not column:
+            raise PlanError(f"backfill {key!r}: expected TABLE.COLUMN (SCHEMA.TABLE.COLUMN outside the "
+                            "default schema)")
+        if not str(expr).strip():
+            raise PlanError(f"backfill {key!r}: the SQL expression is empty")
+        found = columns.get((dialect.table_key(table), dialect.column_key(column)))
+        if found is None:
+            where = f"no column {column!r} in table {table!r}" if dialect.table_key(table) in tables \
+                else f"no table {table!r}"
+            raise PlanError(f"backfill {key!r}: {where} in the target schema")
+        out[found] = str(expr).strip()
+    return out
+
+
+def unused_backfills(plan: Plan, backfills: dict[str, str], dialect: Dialect,
+                     to_schema: Schema) -> list[str]:
+    """The keys of ``backfills`` that no automatic backfill step of ``plan`` uses (the column
+    needs no backfill: it exists already, is nullable, or has a default that fills it)."""
+    used = {f"{op.table.qualified_name}.{op.column.name}" for step in plan.steps if not step.manual
+            for op in step.ops if isinstance(op, o.FillColumn)}
+    return [key for key, expr in backfills.items()
+            if next(iter(resolve_backfills({key: expr}, to_schema, dialect))) not in used]
 
 
 def _dialect_of(diff: Diff) -> Dialect:
@@ -68,14 +116,16 @@ def build_step(draft: Draft, model: RunningModel, dialect: Dialect) -> Step:
         model.apply(bound, draft.target)
     settings = list(dict.fromkeys(s for op in ops for s in dialect.session_settings(op)))
     sql = settings + [stmt for op in ops for stmt in _render(dialect, op)]
-    hazards = _merge(*(dialect.hazards(op) for op in ops), draft.hazards)
+    blocked = blockers(ops, model.base, dialect)  # views & co. that the IR does not model
+    hazards = _merge(*(dialect.hazards(op) for op in ops), draft.hazards,
+                     [Hazard(HazardKind.MANUAL, hazard_message(blocked))] if blocked else ())
     rollbacks = [_rollback(dialect, op) for op in ops]
     reversible = all(r is not None for r in rollbacks) and \
         not any(h.kind in (HazardKind.DATA_LOSS, HazardKind.IRREVERSIBLE) for h in hazards)
     undo = [stmt for r in reversed(rollbacks) if r for stmt in r] if reversible else []
     return Step(phase=draft.phase, summary=draft.summary, sql=tuple(sql), ops=tuple(ops),
                 hazards=hazards, transactional=all(dialect.transactional(op) for op in ops),
-                manual=draft.manual, reversible=reversible,
+                manual=draft.manual or bool(blocked), reversible=reversible,
                 rollback=tuple(settings + undo if undo else ()), source=draft.source)
 
 
@@ -112,6 +162,8 @@ class RunningModel:
         self.base = schema
         self.tables: dict[tuple[str, str], Table] = {self.key(t): t for t in schema.tables}
         self.enums: dict[tuple[str, str], EnumType] = {e.key: e for e in schema.enums}
+        # per table: the user's triggers (names) and the open rename windows (CreateSyncTrigger)
+        self.triggers: dict[tuple[str, str], tuple] = dict(dialect.user_triggers(schema))
 
     def key(self, t: Table) -> tuple[str, str]:
         return (t.schema or "", self.d.table_key(t.name))
@@ -130,7 +182,7 @@ class RunningModel:
             return op
         if target not in self.tables:
             raise PlanError(f"internal: {op.kind} on table {target[1]!r} that the plan has not created")
-        return replace(op, table=self.tables[target])
+        return replace(op, table=self.tables[target], triggers=self.triggers.get(target, ()))
 
     def usages(self, enum: EnumType) -> tuple:
         return tuple((t, c) for _, t in sorted(self.tables.items()) for c in t.columns
@@ -151,8 +203,22 @@ class RunningModel:
             after = op.apply(op.table)
             if after is None:
                 self.tables.pop(target, None)
+                self.triggers.pop(target, None)
             else:
                 self.tables[target] = after
+                self.track_sync(op, target)
+
+    def track_sync(self, op: o.Op, target: tuple[str, str]) -> None:
+        """Open a rename window on CreateSyncTrigger, close it on DropSyncTrigger."""
+        if not isinstance(op, (o.CreateSyncTrigger, o.DropSyncTrigger)):
+            return
+        key = (self.d.column_key(op.old.name), self.d.column_key(op.new.name))
+        kept = tuple(t for t in self.triggers.get(target, ()) if not (
+            isinstance(t, o.CreateSyncTrigger)
+            and (self.d.column_key(t.old.name), self.d.column_key(t.new.name)) == key))
+        if isinstance(op, o.CreateSyncTrigger):
+            kept += (replace(op, triggers=()),)
+        self.triggers[target] = kept
 
     def schema(self) -> Schema:
         return replace(self.base, tables=tuple(self.tables.values()),

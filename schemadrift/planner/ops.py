@@ -8,7 +8,7 @@ model equals TO.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ..ir import Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table
 
@@ -24,6 +24,10 @@ def _without(items: tuple, old) -> tuple:
 @dataclass(frozen=True)
 class Op:
     table: Table | None
+    #: what is on ``table`` when the op runs that the IR does not model, for a dialect that
+    #: rebuilds the table (and so drops them): the rename windows open on it (their
+    #: CreateSyncTrigger ops) and the names of the user's triggers. Set by the planner.
+    triggers: tuple = field(default=(), kw_only=True, compare=False)
 
     @property
     def kind(self) -> str:
@@ -206,6 +210,22 @@ class DropCheck(Op):
 
     def apply(self, table):
         return replace(table, checks=_without(table.checks, self.check))
+
+
+@dataclass(frozen=True)
+class RenameObject(Op):
+    """Give ``before`` (an Index, PrimaryKey, ForeignKey or Check of ``table``) the name ``name``:
+    an object built under a temporary name while its own was still taken."""
+
+    before: object = None
+    name: str = ""
+
+    def apply(self, table):
+        after = replace(self.before, name=self.name)
+        if isinstance(self.before, PrimaryKey):
+            return replace(table, primary_key=after)
+        attr = {Index: "indexes", ForeignKey: "foreign_keys", Check: "checks"}[type(self.before)]
+        return replace(table, **{attr: _swap(getattr(table, attr), self.before, after)})
 
 
 # -- schema-level -------------------------------------------------------------------------------

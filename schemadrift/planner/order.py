@@ -3,7 +3,8 @@
 Every draft step says which objects ("resources") it creates, which it drops, which it needs to
 exist afterwards (``needs_new``: a column before the index on it, a referenced table before the
 foreign key) and which it still uses before they go (``needs_old``: a foreign key is dropped
-before the table it references). Edges follow from these facts alone, so no global list of
+before the table it references) and which must be gone first (``needs_gone``: a primary key is
+dropped before its column accepts NULL). Edges follow from these facts alone, so no global list of
 kinds has to be kept in order. Kahn's algorithm with a heap keyed by
 ``(phase, priority, schema, table, name, seq)`` makes the result byte-identical across runs.
 """
@@ -33,6 +34,9 @@ def edges(drafts: Sequence) -> dict[int, set[int]]:
         for r in d.needs_old:  # used before dropped
             for x in droppers.get(r, ()):
                 out[i].add(x)
+        for r in getattr(d, "needs_gone", ()):  # dropped before this step
+            for x in droppers.get(r, ()):
+                out[x].add(i)
         for r in d.creates:  # an object dropped and created again: drop the old one first
             for x in droppers.get(r, ()):  # (one created in expand and dropped in contract is
                 if drafts[x].phase <= d.phase:  # a temporary object: phases order it)

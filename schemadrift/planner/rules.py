@@ -15,6 +15,7 @@ from ..differ import COLUMN_ATTRS
 from ..ir import Column, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
+from .names import free_names
 from .order import cycles
 
 H = HazardKind
@@ -33,7 +34,7 @@ PRIORITY = {k: i for i, k in enumerate((
     "create_sync_trigger", "drop_foreign_key", "add_primary_key", "create_index", "add_check",
     "add_foreign_key", "copy_rows", "copy_column", "fill_column", "set_table_comment",
     "set_table_options", "replace_enum", "drop_check", "drop_index", "drop_primary_key",
-    "drop_sync_trigger", "drop_column", "drop_table", "drop_enum"))}
+    "drop_sync_trigger", "drop_column", "drop_table", "rename_object", "drop_enum"))}
 
 
 @dataclass(eq=False)
@@ -57,6 +58,8 @@ class Draft:
     drops: set = field(default_factory=set)
     needs_new: set = field(default_factory=set)
     needs_old: set = field(default_factory=set)
+    #: resources that must be dropped before this step (a key before its column accepts NULL)
+    needs_gone: set = field(default_factory=set)
     follows: list = field(default_factory=list)
 
     @property
@@ -83,6 +86,7 @@ class Rules:
         self.batch_size = batch_size
         self.enum_names = {e.name for e in from_schema.enums + to_schema.enums}
         self.from_tables = {(t.schema or "", dialect.table_key(t.name)): t for t in from_schema.tables}
+        self.to_tables = {(t.schema or "", dialect.table_key(t.name)): t for t in to_schema.tables}
 
     # -- entry point ---------------------------------------------------------------------------
     def drafts(self, changes: Iterable[Change]) -> list[Draft]:
@@ -94,6 +98,7 @@ class Rules:
         out += self.implicit_indexes()
         out = self.detach_created_fks(out)
         out = self.detach_dropped_fks(out)
+        out = self.fks_around_type_changes(out)
         return self.after_name_is_free(out)
 
     # -- keys and resources --------------------------------------------------------------------
@@ -106,6 +111,14 @@ class Rules:
     def col(self, tk, name: str) -> tuple:
         return ("column", *tk, self.d.column_key(name))
 
+    def nk(self, name: str | None) -> str | None:
+        """An index or constraint name as the dialect matches it (two names that clash there are
+        one resource: the old object is dropped before the new one takes the name)."""
+        return self.d.name_key(name) if name else name
+
+    def fk_res(self, tk, fk: ForeignKey) -> tuple:
+        return ("fk", *tk, self.nk(fk.name) or repr(fk.columns))
+
     def cols(self, tk, names: Iterable[str | None]) -> set:
         return {self.col(tk, n) for n in names if n is not None}
 
@@ -116,7 +129,7 @@ class Rules:
         return {("enum", column.type.name)} if column.type.name in self.enum_names else set()
 
     def index_resources(self, tk, ix: Index) -> set:
-        res = {("index", *tk, ix.name or repr(ix.parts))}
+        res = {("index", *tk, self.nk(ix.name) or repr(ix.parts))}
         if ix.parts and ix.parts[0].column:
             res.add(("ix", *tk, self.d.column_key(ix.parts[0].column)))
         if ix.unique and ix.predicate is None and all(p.column for p in ix.parts):
@@ -140,8 +153,8 @@ class Rules:
             res.add(self.key(tk, t.primary_key.columns))
         for ix in t.indexes:
             res |= self.index_resources(tk, ix)
-        res |= {("fk", *tk, fk.name or repr(fk.columns)) for fk in t.foreign_keys}
-        res |= {("check", *tk, c.name or c.expr) for c in t.checks}
+        res |= {self.fk_res(tk, fk) for fk in t.foreign_keys}
+        res |= {("check", *tk, self.nk(c.name) or c.expr) for c in t.checks}
         return res
 
     def table_needs(self, t: Table) -> set:
@@ -246,7 +259,8 @@ class Rules:
             hazard(H.DATA_LOSS, f"rows written to {old.qualified_name} after the copy are lost"),
             hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
         drop.follows = [copy]
-        return out + [copy, drop]
+        late = free_names(self, old, new, out, drop)  # names both tables cannot hold at once
+        return out + [copy, drop] + late
 
     def alter_table(self, c: Change) -> list[Draft]:
         t, after = c.before, c.after
@@ -287,10 +301,12 @@ class Rules:
         if value is None and not required:
             return None
         manual = value is None
+        # the placeholder stays one plain UPDATE (harmless if run as is), never a batch loop
         op = o.FillColumn(None, column=col, expr=MANUAL_VALUE if manual else value,
-                          batch_size=self.batch_size)
-        hazards = (hazard(H.MANUAL, f"{where} has no default: choose the value for existing rows "
-                          f"(backfill_values={{'{where}': '<sql expression>'}}) and run this step by hand"),
+                          batch_size=None if manual else self.batch_size)
+        hazards = (hazard(H.MANUAL, f"{where} has no default: plan again with the value for existing "
+                          f"rows (--backfill {where}=SQL, or backfills={{'{where}': 'SQL'}} in Python), "
+                          "or write it into this step and run it by hand"),
                    ) if manual else ()
         summary = f"backfill {where} " + ("(manual: no default to fill existing rows)" if manual
                                           else f"with {value}")
@@ -382,8 +398,8 @@ class Rules:
         before, after, tk, table = c.before, c.after, self.tkey(c), c.qualified_table
         if "generated" in c.what and after.generated is not None:
             return [self.recreate_generated(c)]
-        groups = [g for g in _COLUMN_GROUPS if set(g) & set(c.what)]
-        planned = sorted(((self.column_phase(tk, before, after, g), i, g) for i, g in enumerate(groups)))
+        groups = _column_groups(c.what, after)
+        planned = self.plan_groups(tk, before, after, groups)
         out: list[Draft] = []
         current = before
         for n, (phase, _, group) in enumerate(planned):
@@ -394,6 +410,14 @@ class Rules:
             what = _differing(current, target) or frozenset(group)
             if "nullable" in group and not after.nullable:
                 fill = self.fill(table, tk, current, required=False, default=after.default)
+                if fill is not None and out and out[-1].phase > fill.phase:
+                    # the type changes in contract first (the new default may not fit the old
+                    # type): the fill runs in the NOT NULL step only, right after it
+                    draft = self.set_not_null(table, tk, current, after, follows=fill, target=target)
+                    draft.follows = out[-1:]
+                    out.append(draft)
+                    current = target
+                    continue
                 if fill is not None:
                     fill.follows = out[-1:]
                     out.append(fill)
@@ -405,6 +429,8 @@ class Rules:
                               after.name, hazards=self.column_hazards(table, current, target, group, phase),
                               needs_new={self.col(tk, after.name)} | self.enum_of(target),
                               needs_old=self.enum_of(current), follows=out[-1:])
+                if group == ("nullable",):
+                    draft.needs_gone = self.keys_forcing_not_null(tk, before)
             out.append(draft)
             current = target
         return out
@@ -422,6 +448,36 @@ class Rules:
                      hazards=tuple(hazards), creates={self.col(tk, after.name)},
                      needs_old=self.enum_of(before), needs_new=self.enum_of(after))
 
+    def plan_groups(self, tk, before: Column, after: Column, groups: list[tuple]) -> list[tuple]:
+        """``(phase, rank, group)`` in the order the parts of one column change run. Allowing
+        NULL waits for what forbids NULL to go: the column's identity (dropped in the same change)
+        and a primary key holding it (dropped by another change, in contract)."""
+        phases = {g: self.column_phase(tk, before, after, g) for g in groups}
+        ranks = {g: float(i) for i, g in enumerate(groups)}
+        relax = ("nullable",) if ("nullable",) in phases and after.nullable else None
+        if relax and ("identity",) in phases and before.identity is not None:
+            phases[relax] = max(phases[relax], phases[("identity",)])
+            ranks[relax] = ranks[("identity",)] + 0.5
+        if relax and self.keys_forcing_not_null(tk, before):
+            phases[relax] = Phase.CONTRACT
+        if ("nullable",) in phases and not after.nullable and phases.get(_TYPE + ("default",)) == \
+                Phase.CONTRACT:
+            # NOT NULL with a new default and a rewriting type change: the existing rows are filled
+            # with the new default once the column has the new type
+            ranks[("nullable",)] = ranks[_TYPE + ("default",)] + 0.5
+        return sorted((phases[g], ranks[g], g) for g in groups)
+
+    def keys_forcing_not_null(self, tk, column: Column) -> set:
+        """The primary key of FROM that holds ``column`` (as a key resource): a key column cannot
+        accept NULL until the key is dropped."""
+        table, new = self.from_tables.get(tk), self.to_tables.get(tk)
+        pk = table.primary_key if table is not None else None
+        if pk is None or self.d.column_key(column.name) not in {self.d.column_key(n) for n in pk.columns}:
+            return set()
+        kept = new is not None and new.primary_key is not None and \
+            self.key(tk, new.primary_key.columns) == self.key(tk, pk.columns)
+        return set() if kept else {self.key(tk, pk.columns)}
+
     def column_phase(self, tk, before: Column, after: Column, group: tuple[str, ...]) -> Phase:
         if group == ("comment",):
             return Phase.EXPAND
@@ -429,7 +485,7 @@ class Rules:
             return Phase.EXPAND if after.default is not None else Phase.CONTRACT
         if group == ("nullable",):
             return Phase.EXPAND if after.nullable else Phase.CONTRACT
-        if group == ("type", "collation"):
+        if group[:2] == _TYPE:
             return Phase.EXPAND if self.cheap_type_change(tk, before, after) else Phase.CONTRACT
         return Phase.CONTRACT
 
@@ -448,7 +504,7 @@ class Rules:
         if group == ("default",) and after.default is None:
             return (hazard(H.BACKWARD_INCOMPATIBLE, f"old code that leaves {where} out gets NULL "
                            "(or an error) instead of the default"),)
-        if group == ("type", "collation") and phase == Phase.CONTRACT:
+        if group[:2] == _TYPE and phase == Phase.CONTRACT:
             out = [hazard(H.TABLE_REWRITE, f"changing the type of {where} from {before.type} to "
                           f"{after.type} may rewrite {table}"),
                    hazard(H.BLOCKING_LOCK, f"{table} is locked while {where} is converted")]
@@ -524,13 +580,13 @@ class Rules:
         return [Draft(phase, f"add foreign key {fk.name or ''} {c.qualified_table}({', '.join(fk.columns)}) "
                       f"-> {fk.ref_table}({', '.join(fk.ref_columns)})", (o.AddForeignKey(None, fk),), tk,
                       fk.name or "", hazards=hazards if phase == Phase.CONTRACT else (),
-                      creates={("fk", *tk, fk.name or repr(fk.columns))}, needs_new=self.fk_needs(tk, fk))]
+                      creates={self.fk_res(tk, fk)}, needs_new=self.fk_needs(tk, fk))]
 
     def drop_foreign_key(self, c: Change) -> list[Draft]:
         fk, tk = c.before, self.tkey(c)
         return [Draft(Phase.CONTRACT, f"drop foreign key {fk.name or ''} on {c.qualified_table}",
                       (o.DropForeignKey(None, fk),), tk, fk.name or "",
-                      drops={("fk", *tk, fk.name or repr(fk.columns))}, needs_old=self.fk_needs(tk, fk))]
+                      drops={self.fk_res(tk, fk)}, needs_old=self.fk_needs(tk, fk))]
 
     def alter_foreign_key(self, c: Change) -> list[Draft]:
         drop = self.drop_foreign_key(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
@@ -544,13 +600,13 @@ class Rules:
                       (o.AddCheck(None, ck),), tk, ck.name or "",
                       hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked; "
                                       "the step fails if one violates the check"),),
-                      creates={("check", *tk, ck.name or ck.expr)})]
+                      creates={("check", *tk, self.nk(ck.name) or ck.expr)})]
 
     def drop_check(self, c: Change) -> list[Draft]:
         ck, tk = c.before, self.tkey(c)
         return [Draft(Phase.CONTRACT, f"drop check {ck.name or ck.expr} on {c.qualified_table}",
                       (o.DropCheck(None, ck),), tk, ck.name or "",
-                      drops={("check", *tk, ck.name or ck.expr)})]
+                      drops={("check", *tk, self.nk(ck.name) or ck.expr)})]
 
     def alter_check(self, c: Change) -> list[Draft]:
         drop = self.drop_check(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
@@ -578,6 +634,65 @@ class Rules:
                     draft.source = change
                     out.append(draft)
         return out
+
+    # -- foreign keys around type changes -------------------------------------------------------
+    def fks_around_type_changes(self, drafts: list[Draft]) -> list[Draft]:
+        """Where the dialect cannot change the type of a column a foreign key uses (either side,
+        ``ALTER_TYPE_KEEPS_FOREIGN_KEYS`` false), no such key exists while the type changes: a
+        key the plan keeps is dropped before the type changes and added again after them; a key
+        the plan drops goes first, a key it adds comes after (where the phases allow)."""
+        if self.d.ALTER_TYPE_KEEPS_FOREIGN_KEYS:
+            return drafts
+        changed: dict = {}
+        for d in drafts:
+            for op in d.ops:
+                if op.kind == "alter_column" and "type" in op.what:
+                    changed.setdefault(self.col(d.target, op.after.name), []).append(d)
+        if not changed:
+            return drafts
+        dropped = {r: d for d in drafts for r in d.drops if r[0] == "fk"}
+        out = list(drafts)
+        for d in drafts:
+            if d.ops[0].kind == "add_foreign_key":
+                for u in self.type_changes_under(d.target, d.ops[0].foreign_key, changed):
+                    if u.phase <= d.phase:
+                        d.follows.append(u)
+        for ta in self.a.tables:
+            tk = self.tkey(ta)
+            for fk in ta.foreign_keys:
+                users = self.type_changes_under(tk, fk, changed)
+                if not users:
+                    continue
+                drop = dropped.get(self.fk_res(tk, fk))
+                if drop is not None:
+                    for u in users:
+                        if drop.phase <= u.phase:
+                            u.follows.append(drop)
+                    continue
+                out += self.readd_foreign_key(ta, fk, users)
+        return out
+
+    def type_changes_under(self, tk, fk: ForeignKey, changed: dict) -> list[Draft]:
+        """The type-change drafts of the columns ``fk`` (on table ``tk``) uses, on either side."""
+        res = self.cols(tk, fk.columns) | self.cols(self.tkey(fk), fk.ref_columns)
+        return [u for r in sorted(res) for u in changed.get(r, ())]
+
+    def readd_foreign_key(self, ta: Table, fk: ForeignKey, users: list[Draft]) -> list[Draft]:
+        """Drop ``fk`` before the type changes ``users`` and add it (as TO has it) after them."""
+        tk = self.tkey(ta)
+        tb, res = self.to_tables.get(tk), self.fk_res(tk, fk)
+        after = next((f for f in (tb.foreign_keys if tb else ()) if self.fk_res(tk, f) == res), fk)
+        drop = self.drop_foreign_key(Change(ta.name, fk.name, before=fk, schema=ta.schema))[0]
+        add = self.add_foreign_key(Change(ta.name, fk.name, after=after, schema=ta.schema),
+                                   max(u.phase for u in users))[0]
+        drop.phase = min(u.phase for u in users)
+        drop.summary += " (for the type change of a column it uses; added again after it)"
+        add.summary += " (again, after the type change)"
+        for u in users:
+            u.follows.append(drop)
+            add.follows.append(u)
+        drop.source = add.source = users[0].source
+        return [drop, add]
 
     @staticmethod
     def after_name_is_free(drafts: list[Draft]) -> list[Draft]:
@@ -661,8 +776,20 @@ class Rules:
 #: resources named by the schema (a name two objects cannot hold at once)
 _NAMED = ("index", "fk", "check")
 
-_COLUMN_GROUPS = (("default",), ("nullable",), ("type", "collation"), ("identity",), ("generated",),
+_TYPE = ("type", "collation")
+_COLUMN_GROUPS = (("default",), ("nullable",), _TYPE, ("identity",), ("generated",),
                   ("comment",))
+
+
+def _column_groups(what, after: Column) -> list[tuple[str, ...]]:
+    """The parts of a column change that run as separate steps. A new default that comes with a
+    type change goes with it, as one op (drop the old default, change the type, set the new
+    one): set alone before, the new type's default may not fit the old type; after, the old
+    default may not fit the new type. (A default only dropped stays its own contract step.)"""
+    groups = [g for g in _COLUMN_GROUPS if set(g) & set(what)]
+    if "type" in what and "default" in what and after.default is not None:
+        groups = [_TYPE + ("default",) if g == _TYPE else g for g in groups if g != ("default",)]
+    return groups
 
 
 def _differing(a: Column, b: Column) -> frozenset[str]:
@@ -676,9 +803,11 @@ def _alter_summary(table: str, before: Column, after: Column, group) -> str:
             f"drop the default of {where}"
     if group == ("nullable",):
         return f"allow NULL in {where}" if after.nullable else f"set {where} NOT NULL"
-    if group == ("type", "collation"):
+    if group[:2] == _TYPE:
         if before.type != after.type:
-            return f"change the type of {where} from {before.type} to {after.type}"
+            also = f" (its default dropped first, then set to {after.default})" \
+                if "default" in group else ""
+            return f"change the type of {where} from {before.type} to {after.type}{also}"
         return f"change the collation of {where} to {after.collation}"
     if group == ("comment",):
         return f"set the comment of {where}"

@@ -289,6 +289,63 @@ def test_mysql8_rows_report_real_drift():
     assert changes == {("alter_column", "status"), ("alter_column", "price")}
 
 
+# -- foreign keys a SELECT-only user can see ---------------------------------------------------
+SHOW_CREATE = """CREATE TABLE `or``ders` (
+  `id` int(11) NOT NULL,
+  `user_id` int(11) DEFAULT NULL,
+  `a` int(11) DEFAULT NULL,
+  `b%` int(11) DEFAULT NULL COMMENT 'CONSTRAINT `fake` FOREIGN KEY (`a`) REFERENCES `x` (`y`)',
+  PRIMARY KEY (`id`),
+  KEY `fk1` (`user_id`),
+  CONSTRAINT `fk1` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE,
+  CONSTRAINT `fk 2` FOREIGN KEY (`a`, `b%`) REFERENCES `other`.`us,ers` (`a`, `b)`) ON DELETE SET NULL ON UPDATE NO ACTION
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci"""
+
+
+def _fk_row(name, seq, column, ref_column, ref_table="users", ref_schema="app", rules=(None, None)):
+    return {"table_schema": "app", "table_name": "or`ders", "constraint_name": name, "seq": seq,
+            "column_name": column, "ref_schema": ref_schema, "ref_table": ref_table,
+            "ref_column": ref_column, "update_rule": rules[0], "delete_rule": rules[1]}
+
+
+def test_foreign_keys_read_from_show_create_table():
+    from schemadrift.dialects.mysql import foreign_key_rows
+    rows = foreign_key_rows("app", "or`ders", SHOW_CREATE)
+    assert [(r["constraint_name"], r["seq"], r["column_name"], r["ref_schema"], r["ref_table"], r["ref_column"],
+             r["update_rule"], r["delete_rule"]) for r in rows] == [
+        ("fk1", 1, "user_id", "app", "users", "id", "RESTRICT", "CASCADE"),
+        ("fk 2", 1, "a", "other", "us,ers", "a", "NO ACTION", "SET NULL"),
+        ("fk 2", 2, "b%", "other", "us,ers", "b)", "NO ACTION", "SET NULL")]
+    ansi = foreign_key_rows("app", "t", 'CONSTRAINT "f""k" FOREIGN KEY ("a") REFERENCES "p" ("id") ON UPDATE CASCADE')
+    assert [(r["constraint_name"], r["ref_table"], r["update_rule"], r["delete_rule"]) for r in ansi] == [
+        ('f"k', "p", "CASCADE", "RESTRICT")]
+
+
+def test_foreign_keys_without_their_rules_are_completed_only_where_missing():
+    from schemadrift.dialects.mysql import replace_foreign_key_rows, tables_missing_fk_facts
+    # MariaDB, SELECT-only user: KEY_COLUMN_USAGE rows, no REFERENTIAL_CONSTRAINTS rules
+    hidden = [_fk_row("fk1", 1, "user_id", "id"), _fk_row("fk 2", 1, "a", "a", "us,ers", "other"),
+              _fk_row("fk 2", 2, "b%", "b)", "us,ers", "other")]
+    assert tables_missing_fk_facts(hidden) == {("app", "or`ders")}
+    completed = replace_foreign_key_rows(hidden, {("app", "or`ders"): SHOW_CREATE})
+    assert tables_missing_fk_facts(completed) == set()
+    assert [r["constraint_name"] for r in completed] == ["fk1", "fk 2", "fk 2"]  # not the comment's "fake"
+    table = MARIADB.build({"tables": [{"table_schema": "app", "table_name": "or`ders", "table_type": "BASE TABLE",
+                                       "engine": "InnoDB", "collation": None, "comment": ""}],
+                           "foreign_keys": completed}, "app", "10.11.19").tables[0]
+    assert [(fk.name, fk.on_delete, fk.on_update, fk.ref_schema) for fk in table.foreign_keys] == [
+        ("fk 2", "SET NULL", "NO ACTION", "other"), ("fk1", "CASCADE", "NO ACTION", None)]
+    # a newer MariaDB hides the referenced table of a table the user may not see: also completed
+    assert tables_missing_fk_facts([_fk_row("fk1", 1, "user_id", None, None, None, ("RESTRICT", "CASCADE"))])
+
+
+def test_mysql8_select_only_rows_need_no_show_create_table():
+    """MySQL 8's information_schema views filter with CAN_ACCESS_TABLE (any privilege, SELECT
+    included): a SELECT-only user gets REFERENTIAL_CONSTRAINTS' rules, so nothing is read twice."""
+    from schemadrift.dialects.mysql import tables_missing_fk_facts
+    assert tables_missing_fk_facts(_mysql8_rows()["foreign_keys"]) == set()
+
+
 def test_table_options_relative_to_database_defaults():
     rows = _mysql8_rows()
     rows["tables"][0].update(engine="MyISAM", collation="latin1_bin", charset="latin1",
@@ -340,6 +397,27 @@ def test_column_names_fold_case_in_keys_and_references():
     assert out.indexes[0].columns == ("Ref",) and out.foreign_keys[0].columns == ("Ref",)
     assert out.foreign_keys[0].ref_columns == ("Code",)
     assert MARIADB.column_key("Email") == MARIADB.column_key("EMAIL")
+
+
+@pytest.mark.parametrize("d", [MARIADB, MYSQL], ids=lambda d: d.flavour)
+def test_index_and_constraint_names_fold_case(d):
+    """MariaDB refuses CHECK ``c`` next to ``C`` (1826): the names are one, spelled two ways."""
+    def one(check, index, fk):
+        parent = Table("p", (Column("id", ColumnType("int")),), PrimaryKey(("id",)))
+        child = Table("c", (Column("a", ColumnType("int")),), checks=(Check(check, "`a` > 0"),),
+                      indexes=(Index(index, (IndexPart("a"),)),),
+                      foreign_keys=(ForeignKey(fk, ("a",), "p", ("id",)),))
+        return Schema(d.flavour, (parent, child))
+    assert diff(one("CK_A", "IX_A", "FK_A"), one("ck_a", "ix_a", "fk_a"), dialect=d).in_sync
+    assert not diff(one("ck_a", "ix_a", "fk_a"), one("ck_b", "ix_a", "fk_a"), dialect=d).in_sync
+
+
+def test_check_name_case_is_no_drift_on_the_server():
+    ddl = "CREATE TABLE orders (id int PRIMARY KEY, quantity int, CONSTRAINT {} CHECK (quantity > 0))"
+    with scratch_database("mariadb") as a, scratch_database("mariadb") as b:
+        execute(a, [ddl.format("CHK_QUANTITY")])
+        execute(b, [ddl.format("chk_quantity")])
+        assert diff(load(a), load(b)).in_sync
 
 
 def test_implicit_foreign_key_indexes():
@@ -776,3 +854,42 @@ def test_check_expressions_as_the_server_prints_them_match_what_was_written(my_d
     printed = {c.name: c.expr for c in my_db.table("exprs").checks}
     written = {f"ck{i}": canonical_expr(e) for i, e in enumerate(CHECK_EXPRESSIONS)}
     assert printed == written
+
+
+def test_select_only_user_sees_the_foreign_keys_the_owner_sees():
+    """MariaDB: REFERENTIAL_CONSTRAINTS is empty for a SELECT-only user; the rules are read from
+    SHOW CREATE TABLE for the tables that have foreign keys, and only then."""
+    import uuid
+
+    from conftest import MY_URL
+
+    from schemadrift.dialects.mysql import tables_missing_fk_facts
+    user, password = "sdt_ro_" + uuid.uuid4().hex[:8], "Pw-" + uuid.uuid4().hex[:8]
+    admin = MY_URL.rstrip("/") + "/"
+    with scratch_database("mariadb") as url, scratch_database("mariadb") as other:
+        db, other_db = sa.make_url(url).database, sa.make_url(other).database
+        execute(other, ["CREATE TABLE ext (id int PRIMARY KEY)"])
+        execute(url, ["CREATE TABLE `us``ers%` (id int PRIMARY KEY, a int, b int, UNIQUE KEY uab (a, b))",
+                      "CREATE TABLE `or:ders` (id int PRIMARY KEY, user_id int, a int, b int, e int, "
+                      "CONSTRAINT `fk 1` FOREIGN KEY (user_id) REFERENCES `us``ers%` (id) ON DELETE CASCADE, "
+                      "CONSTRAINT fk2 FOREIGN KEY (a, b) REFERENCES `us``ers%` (a, b) ON UPDATE SET NULL, "
+                      f"CONSTRAINT fk3 FOREIGN KEY (e) REFERENCES `{other_db}`.ext (id) ON DELETE NO ACTION)",
+                      "CREATE TABLE plain (id int PRIMARY KEY)"])
+        execute(admin, [f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
+                        f"GRANT SELECT ON `{db}`.* TO '{user}'@'%'"])
+        try:
+            ro_url = sa.make_url(MY_URL).set(username=user, password=password, database=db)
+            owner, ro = load(url), load(ro_url.render_as_string(hide_password=False))
+            engine = sa.create_engine(url)
+            with engine.connect() as conn:
+                rows = MARIADB._query(conn, "foreign_keys", [db])
+            engine.dispose()
+        finally:
+            execute(admin, [f"DROP USER '{user}'@'%'"])
+    assert tables_missing_fk_facts(rows) == set()  # the owner: one bulk query, no SHOW CREATE TABLE
+    fks = {fk.name: (fk.columns, fk.ref_schema, fk.ref_table, fk.on_delete, fk.on_update)
+           for fk in ro.table("or:ders").foreign_keys}
+    assert fks == {"fk 1": (("user_id",), None, "us`ers%", "CASCADE", "NO ACTION"),
+                   "fk2": (("a", "b"), None, "us`ers%", "NO ACTION", "SET NULL"),
+                   "fk3": (("e",), other_db, "ext", "NO ACTION", "NO ACTION")}
+    assert ro == owner, explain(ro, owner)

@@ -227,6 +227,18 @@ def test_render_create_index_concurrently():
     assert [h.kind for h in PG.hazards(ops.CreateIndex(USERS, index=ix))] == [HazardKind.INDEX_BUILD]
 
 
+def test_render_index_nulls_order_and_its_defaults():
+    ix = Index("ix_n", (IndexPart(column="email", nulls="first"),
+                        IndexPart(column="id", descending=True, nulls="last"),
+                        IndexPart(expr="lower(name)", descending=True)))
+    assert sql(ops.CreateIndex(USERS, index=ix)) == [
+        'CREATE INDEX CONCURRENTLY "ix_n" ON "users" '
+        '("email" NULLS FIRST, "id" DESC NULLS LAST, (lower(name)) DESC)']
+    assert [PG.index_nulls(desc, nulls) for desc, nulls in
+            [(False, "first"), (False, "LAST"), (True, "first"), (True, "last"), (False, None)]] == [
+        "first", None, None, "last", None]
+
+
 def test_render_unique_constraint_uses_index():
     uq = Index("uq_users_email", (IndexPart(column="email"),), unique=True, is_constraint=True)
     assert sql(ops.CreateIndex(USERS, index=uq)) == [
@@ -407,6 +419,28 @@ def test_models_with_postgresql_options(home):
     assert docs.column("mood").type.name == "Mood" and live.enums[0].name == "Mood"
 
 
+def test_index_nulls_order_only_where_not_the_default(home):
+    """indoption NULLS FIRST on an ascending part, or its absence on a descending one, is kept;
+    the direction's default (NULLS LAST ascending, NULLS FIRST descending) is no difference."""
+    md = sa.MetaData()
+    t = sa.Table("ev", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("at", sa.DateTime),
+                 sa.Column("n", sa.Integer), sa.Column("tag", sa.Text))
+    sa.Index("ix_ev_first", t.c.at.nulls_first(), t.c.n.desc().nulls_last())
+    sa.Index("ix_ev_defaults", t.c.at.nulls_last(), sa.nulls_first(t.c.n.desc()))
+    sa.Index("ix_ev_expr", sa.nulls_first(sa.func.lower(t.c.tag)), t.c.n.desc())
+    md.create_all(home.engine)
+    live = introspect(home)
+    assert_in_sync(live, load_metadata(md, PG))
+    parts = {ix.name: [(p.column or p.expr, p.descending, p.nulls) for p in ix.parts]
+             for ix in live.table("ev").indexes}
+    assert parts == {"ix_ev_first": [("at", False, "first"), ("n", True, "last")],
+                     "ix_ev_defaults": [("at", False, None), ("n", True, None)],
+                     "ix_ev_expr": [("lower(tag)", False, "first"), ("n", True, None)]}
+    execute(home, ["DROP INDEX ix_ev_defaults", "CREATE INDEX ix_ev_defaults ON ev (at NULLS FIRST, n DESC)"])
+    changes = [(c.kind, c.name, c.what) for c in diff(load_metadata(md, PG), introspect(home))]
+    assert [(k, n) for k, n, _ in changes] == [("alter_index", "ix_ev_defaults")]
+
+
 def test_drift_is_seen(home):
     md = bookshop.metadata_pg
     md.create_all(home.engine)
@@ -570,8 +604,8 @@ def test_serial_round_trip_back_to_plain(space):
     assert "sequence" not in " ".join(introspect(url, [s]).not_compared)
 
 
-@pytest.mark.parametrize("which", ["plain", "partial_expr", "include_gin", "unique_constraint", "primary_key",
-                                   "foreign_key", "check"])
+@pytest.mark.parametrize("which", ["plain", "nulls_order", "partial_expr", "include_gin", "unique_constraint",
+                                   "primary_key", "foreign_key", "check"])
 def test_index_and_constraint_ops_apply(space, which):
     url, s = space
     t = make(url, s, BASE.replace("id integer PRIMARY KEY", "id integer NOT NULL").replace(
@@ -579,6 +613,9 @@ def test_index_and_constraint_ops_apply(space, which):
     execute(url, [f"CREATE TABLE {s}.other (id integer PRIMARY KEY)"])
     obj = {
         "plain": Index("ix_t_name", (IndexPart(column="name"), IndexPart(column="qty", descending=True))),
+        "nulls_order": Index("ix_t_nulls", (IndexPart(column="name", nulls="first"),
+                                            IndexPart(column="qty", descending=True, nulls="last"),
+                                            IndexPart(expr="lower(note)", descending=True))),
         "partial_expr": Index("ix_t_lower", (IndexPart(expr="lower(name)"),), unique=True,
                               predicate="qty > 0 and note is not null"),
         "include_gin": Index("ix_t_tags", (IndexPart(column="tags"),), method="gin"),
@@ -845,3 +882,29 @@ def test_new_schema_negative_identity_and_enum_to_enum(pg_db):
         applied(pg_db, schema, ops.AlterColumn(live, before=e, after=retyped, what=frozenset({"type"})))
     finally:
         execute(pg_db, [f"DROP SCHEMA IF EXISTS {schema} CASCADE"])
+
+
+def test_unmodelled_dependents_are_introspected_and_block_only_their_steps():
+    """A view over a column, a policy that reads one, a view holding a name: introspection lists
+    them as dependents, and the plan leaves exactly the steps they block to a human."""
+    from schemadrift import compare, plan
+    from schemadrift.verify import apply_steps
+    base = ["CREATE TABLE t (id int PRIMARY KEY, a int, b int, c int)",
+            "CREATE VIEW v AS SELECT id, a FROM t", "CREATE VIEW data AS SELECT 1 AS x",
+            "ALTER TABLE t ENABLE ROW LEVEL SECURITY", "CREATE POLICY p ON t USING (b > 0)"]
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
+        conftest.execute(a, base)
+        conftest.execute(b, ["CREATE TABLE t (id int PRIMARY KEY, a bigint, c bigint)",
+                             "CREATE TABLE data (x int)"])
+        d = compare(a, b)
+        deps = {(x.kind, x.name, x.column, x.object, x.on_self) for x in d.from_schema.dependents}
+        assert {("table", "t", "a", "view public.v", False), ("table", "t", "id", "view public.v", False),
+                ("table", "t", "b", "policy p on table t", True),
+                ("relation", "data", None, "view data", False)} <= deps
+        p = plan(d)
+        blocked = sorted(s.summary for s in p.steps if s.manual)
+        assert blocked == ["change the type of t.a from integer to bigint", "create table data",
+                           "drop column t.b"], p.to_sql()
+        assert apply_steps(a, p.steps)[2] is None
+        left = compare(a, b)
+        assert sorted(c.kind for c in left.changes) == ["add_table", "alter_column", "drop_column"]

@@ -280,6 +280,17 @@ def test_dialect_hooks_decide_equivalences():
     assert keys(diff(a, b)) == [("add_column", "t", "note", ()), ("drop_column", "t", "Note", ())]
 
 
+def test_object_names_match_by_the_dialects_name_key():
+    class FoldsNames(Dialect):
+        def name_key(self, name):
+            return name.lower()
+
+    a = T(with_table(checks=(Check("CK_A", "a > 0"),), indexes=(ix("IX_A", "a"),)))
+    b = T(with_table(checks=(Check("ck_a", "a > 0"),), indexes=(ix("ix_a", "a"),)))
+    assert diff(a, b, dialect=FoldsNames()).in_sync
+    assert {k for k, *_ in keys(diff(a, b))} == {"add_check", "drop_check", "add_index", "drop_index"}
+
+
 def test_match_pairs_by_name_then_definition():
     named, unnamed = Check("ck", "a > 0"), Check(None, "b > 0")
     pairs, only_a, only_b = match([named, unnamed], [Check(None, "a > 0"), Check("ck_b", "b > 0")],

@@ -97,3 +97,37 @@ def test_a_partial_index_predicate_given_as_plain_text_is_read():
     index = load_metadata(md, dialects.get("postgresql")).tables[0].indexes[0]
     assert index.predicate is not None
     assert "d is null" in index.predicate.lower().replace("(", "").replace(")", "")
+
+
+def test_index_nulls_order_in_snapshots_absent_means_the_default():
+    part = ir.IndexPart(column="n", nulls="first")
+    s = ir.Schema("postgresql", (ir.Table("t", indexes=(
+        ir.Index("ix_n", (part, ir.IndexPart(column="m", descending=True))),)),))
+    text = snapshot.to_json(s)
+    assert snapshot.from_json(text) == s
+    parts = json.loads(text)["tables"][0]["indexes"][0]["parts"]
+    assert parts == [{"column": "n", "nulls": "first"}, {"column": "m", "descending": True}]
+    # a schemadrift/1 snapshot written before the field existed reads as the server's default
+    old = snapshot.from_dict({"format": "schemadrift/1", "dialect": "postgresql", "tables": [
+        {"name": "t", "indexes": [{"name": "ix", "parts": [{"column": "n"}]}]}]})
+    assert old.tables[0].indexes[0].parts[0].nulls is None
+
+
+@pytest.mark.parametrize("name", ["sqlite", "mariadb", "mysql"])
+def test_models_nulls_order_where_an_index_cannot_store_it(name):
+    """SQLite ("unsupported use of NULLS FIRST") and MariaDB/MySQL (a syntax error) have no
+    NULLS FIRST/LAST in CREATE INDEX. SQLite models are created in memory, so the server's own
+    error is reported; MySQL models are compiled, and what the server cannot hold is not compared."""
+    import sqlalchemy as sa
+
+    from schemadrift import dialects
+    from schemadrift.models import load_metadata
+    md = sa.MetaData()
+    t = sa.Table("t", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("d", sa.Integer))
+    sa.Index("ix", t.c.d.nulls_first(), t.c.id.desc().nulls_last())
+    if name == "sqlite":
+        with pytest.raises(SourceError, match="cannot be created on SQLite: unsupported use of NULLS FIRST"):
+            load_metadata(md, dialects.get(name))
+        return
+    parts = load_metadata(md, dialects.get(name)).tables[0].indexes[0].parts
+    assert [(p.column, p.descending, p.nulls) for p in parts] == [("d", False, None), ("id", True, None)]

@@ -195,7 +195,8 @@ def test_every_alter_kind_says_which_attributes_changed():
     tb = Table("t", (Column("id", INT, False), Column("a", INT, comment="hi", collation="C"),
                      Column("b", INT, identity=Identity("by_default", 1, 1))),
                PrimaryKey(("id", "a"), "pk_t"),
-               indexes=(Index("ix", (IndexPart("a", descending=True), IndexPart(expr="lower(b)")),
+               indexes=(Index("ix", (IndexPart("a", descending=True, nulls="last"),
+                                     IndexPart(expr="lower(b)")),
                               predicate="a > 1"),),
                foreign_keys=(ForeignKey("fk", ("a",), "u", ("id",), on_delete="CASCADE"),),
                checks=(Check("ck", "a > 1"),), options=(("engine", "MyISAM"),))
@@ -205,7 +206,7 @@ def test_every_alter_kind_says_which_attributes_changed():
         "    ~ column a: collation (none) → C; comment (none) → 'hi'",
         "    ~ column b: identity (none) → by default start 1 increment 1",
         "    ~ primary key pk_t: columns (id) → (id, a)",
-        "    ~ index ix: parts (a) → (a DESC, (lower(b))); predicate (none) → a > 1",
+        "    ~ index ix: parts (a) → (a DESC NULLS LAST, (lower(b))); predicate (none) → a > 1",
         "    ~ check ck: expr a > 0 → a > 1",
         "    ~ foreign key fk: on_delete NO ACTION → CASCADE",
     ):

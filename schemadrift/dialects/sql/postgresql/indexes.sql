@@ -1,6 +1,6 @@
 -- Indexes and unique constraints (not the primary key's index, not exclusion constraints).
 -- Per index column k (0-based): its name (NULL for an expression), the server's text for it,
--- its indoption bits (1 = DESC), a non-default operator class, a collation other than the column's.
+-- its indoption bits (1 = DESC, 2 = NULLS FIRST), a non-default operator class, a collation other than the column's.
 SELECT r.schema, r.name AS table_name, i.relname AS name,
        x.indisunique AS is_unique, x.indnkeyatts AS key_count,
        am.amname AS method,

@@ -1,0 +1,79 @@
+"""Objects the IR does not model that stand in the way of a step.
+
+A view over a column, a policy that reads it, a rule that writes a table: the server refuses to
+drop (or retype) what they use, and schemadrift cannot drop and recreate them since it does not
+model them. The introspector lists them in ``Schema.dependents``; a step they block becomes a
+``manual`` step (its SQL commented out) that names them, so the rest of the plan still applies.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..dialects.base import Dialect
+from ..ir import Dependent, Schema
+from . import ops as o
+
+
+def blockers(ops: Iterable[o.Op], schema: Schema, dialect: Dialect) -> tuple[str, ...]:
+    """The unmodelled objects of ``schema`` (FROM) that stop ``ops`` from running, in order."""
+    if not schema.dependents:
+        return ()
+    found: dict[str, None] = {}
+    for op in ops:
+        for dep in schema.dependents:
+            if _blocks(dep, op, dialect):
+                found.setdefault(dep.object)
+    return tuple(found)
+
+
+def _blocks(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
+    if dep.kind == "relation":
+        return _takes_name(dep, op, dialect)
+    if dep.kind == "enum":
+        enum = getattr(op, "before", None) if op.kind == "replace_enum" else \
+            getattr(op, "enum", None) if op.kind == "drop_enum" else None
+        return enum is not None and (enum.schema or None) == dep.schema and enum.name == dep.name
+    if op.kind == "replace_enum":
+        return any(_on_column(dep, table, column.name, dialect) for table, column in op.usages)
+    if op.table is None or not _on_table(dep, op.table, dialect):
+        return False
+    if op.kind == "drop_table":
+        return not dep.on_self
+    if op.kind == "drop_column":
+        return _on_column(dep, op.table, op.column.name, dialect)
+    if op.kind == "alter_column" and "type" in op.what:
+        return _on_column(dep, op.table, op.before.name, dialect)
+    return False
+
+
+def _takes_name(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
+    """A new table, index or key whose name an unmodelled relation already holds."""
+    if op.table is None or (dep.schema or None) != (op.table.schema or None):
+        return False
+    if op.kind == "create_table":
+        names = [op.table.name] + [i.name for i in op.table.indexes if i.name]
+        if op.table.primary_key is not None and op.table.primary_key.name:
+            names.append(op.table.primary_key.name)
+    elif op.kind == "create_index":
+        names = [op.index.name]
+    elif op.kind == "add_primary_key":
+        names = [op.primary_key.name]
+    else:
+        return False
+    return any(n is not None and dialect.name_key(n) == dialect.name_key(dep.name) for n in names)
+
+
+def _on_table(dep: Dependent, table, dialect: Dialect) -> bool:
+    return (dep.schema or None) == (table.schema or None) and \
+        dialect.table_key(dep.name) == dialect.table_key(table.name)
+
+
+def _on_column(dep: Dependent, table, column: str, dialect: Dialect) -> bool:
+    return _on_table(dep, table, dialect) and dep.column is not None and \
+        dialect.column_key(dep.column) == dialect.column_key(column)
+
+
+def hazard_message(objects: tuple[str, ...]) -> str:
+    return (f"{', '.join(objects)} depend{'s' if len(objects) == 1 else ''} on what this step drops or "
+            "changes, and schemadrift does not model it: drop it first, run this step, then create it "
+            "again")
