@@ -6,11 +6,13 @@ database this module creates is registered and dropped by ``drop_all()`` (run.py
 """
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -69,18 +71,25 @@ def create_database(dialect: str, label: str, template: str | None = None) -> st
 
 
 def drop_all() -> None:
-    """Drop every database created by this run, and the SQLite folder."""
+    """Drop every database created by this run (side by side: a PostgreSQL DROP DATABASE waits for
+    a checkpoint, a MariaDB one deletes a file per table), and the SQLite folder."""
+    dropping = []
     while _created:
-        dialect, name = _created.pop()
-        try:
-            with _admin(dialect).connect() as c:
-                if dialect == "postgresql":
-                    c.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                      f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-                c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
-        except Exception as e:  # noqa: BLE001 - keep dropping the others
-            print(f"warning: could not drop {dialect} database {name}: {e}")
+        dropping.append(_created.pop())
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(8, len(dropping)))) as pool:
+        list(pool.map(lambda created: _drop(*created), dropping))
     shutil.rmtree(_tmp, ignore_errors=True)
+
+
+def _drop(dialect: str, name: str) -> None:
+    try:
+        with _admin(dialect).connect() as c:
+            if dialect == "postgresql":
+                c.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+    except Exception as e:  # noqa: BLE001 - keep dropping the others
+        print(f"warning: could not drop {dialect} database {name}: {e}", file=sys.stderr)
 
 
 def ddl(metadata: sa.MetaData, url: str, tables: list[sa.Table] | None = None) -> list[str]:
@@ -105,13 +114,30 @@ def ddl(metadata: sa.MetaData, url: str, tables: list[sa.Table] | None = None) -
 _INDEX = re.compile(r"CREATE (UNIQUE )?INDEX (\S+) ON \S+ (\(.*\))", re.S)
 
 
+#: connections that create a MariaDB database's tables side by side (each DDL statement waits for
+#: its own commit; 4 halve the time to build 1,000 tables on 2 CPUs, 8 gain nothing more)
+MARIADB_DDL_CONNECTIONS = 4
+
+
 def run_statements(url: str, statements: list[str]) -> None:
-    """Run DDL statements fast: in batches on PostgreSQL and SQLite, one by one on MariaDB."""
+    """Run DDL statements fast: in batches on PostgreSQL and SQLite, one by one on MariaDB (over
+    several connections, foreign key checks off: the order does not matter there)."""
     u = sa.make_url(url)
     if u.get_backend_name() == "sqlite":
         with sqlite3.connect(u.database, isolation_level=None) as con:
             con.executescript("BEGIN;\n" + ";\n".join(statements) + ";\nCOMMIT;")
         return
+    if u.get_backend_name() != "postgresql" and len(statements) > 50:
+        k = MARIADB_DDL_CONNECTIONS
+        with concurrent.futures.ThreadPoolExecutor(k) as pool:
+            for done in [pool.submit(_run_raw, url, statements[i::k]) for i in range(k)]:
+                done.result()
+        return
+    _run_raw(url, statements)
+
+
+def _run_raw(url: str, statements: list[str]) -> None:
+    u = sa.make_url(url)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     try:
         raw = engine.raw_connection()

@@ -19,12 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import scratch_database  # noqa: E402
-from peercases import FILES, in_sample, load_cases, run_direction  # noqa: E402
-
-
-def _scratch_factory(stack: contextlib.ExitStack, dialect: str):
-    return lambda: stack.enter_context(scratch_database(dialect))
+from peercases import FILES, ScratchPool, in_sample, load_cases, run_direction  # noqa: E402
 
 
 def main() -> int:
@@ -37,6 +32,20 @@ def main() -> int:
     args = p.parse_args()
     table: dict[tuple[str, str], Counter] = defaultdict(Counter)
     failures = []
+    with contextlib.ExitStack() as held:
+        _run(args, ScratchPool(held), table, failures)
+    print(f"{'file':<26} {'scope':<9} {'converged':>12} {'%':>5}  failures by stage")
+    for (name, scope), c in sorted(table.items()):
+        stages = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("total", "ok"))
+        share = 100 * c["ok"] / c["total"]
+        print(f"{name:<26} {scope:<9} {c['ok']:>5}/{c['total']:<6} {share:>4.0f}%  {stages}")
+    if args.failures:
+        for scope, o in failures:
+            print(f"- {o.case} [{o.direction}] ({scope}) {o.stage}: {o.detail}")
+    return 0
+
+
+def _run(args, pool: ScratchPool, table, failures) -> None:
     for name in args.file or FILES:
         dialect = FILES[name]
         for case in load_cases(name):
@@ -47,7 +56,7 @@ def main() -> int:
             for direction in ("forward", "backward"):
                 with contextlib.ExitStack() as stack:
                     try:
-                        outcome = run_direction(case, direction, _scratch_factory(stack, dialect))
+                        outcome = run_direction(case, direction, pool.factory(case, dialect, stack))
                     except Exception as e:  # noqa: BLE001 - count it, go on
                         outcome = type("O", (), {"ok": False, "stage": "crash", "detail": str(e)[:200],
                                                  "case": case["id"], "direction": direction})()
@@ -59,15 +68,6 @@ def main() -> int:
                     failures.append((case["scope"], outcome))
                 print(".", end="", flush=True, file=sys.stderr)
     print(file=sys.stderr)
-    print(f"{'file':<26} {'scope':<9} {'converged':>12} {'%':>5}  failures by stage")
-    for (name, scope), c in sorted(table.items()):
-        stages = ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k not in ("total", "ok"))
-        share = 100 * c["ok"] / c["total"]
-        print(f"{name:<26} {scope:<9} {c['ok']:>5}/{c['total']:<6} {share:>4.0f}%  {stages}")
-    if args.failures:
-        for scope, o in failures:
-            print(f"- {o.case} [{o.direction}] ({scope}) {o.stage}: {o.detail}")
-    return 0
 
 
 if __name__ == "__main__":

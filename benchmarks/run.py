@@ -144,7 +144,7 @@ class Report:
                 r.operation if key != last else "",
                 r.tool + (f" ({r.note})" if r.note else ""),
                 f"{res.median:.3f} s" if res.median is not None
-                else "-" if res.error == "memory only" else f"n/a ({_short(res.error)})",
+                else "-" if res.error == "memory only" else f"n/a ({_short(res.error, 40)})",
                 str(len(res.times)) if res.times else "",
                 _mb(res), self.ratio(r)])
             last = key

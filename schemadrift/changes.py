@@ -100,7 +100,23 @@ def _kind(name: str):
 
 AddTable = _kind("add_table")
 DropTable = _kind("drop_table")
-RenameTable = _kind("rename_table")
+
+
+@dataclass(frozen=True)
+class RenameTable(Change):
+    """A confirmed table rename. ``columns`` pairs (old name, new name) of the confirmed renames
+    of its columns (``renames={"old_table.old": "new"}``), whose values the plan copies across."""
+
+    kind: ClassVar[str] = "rename_table"
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self.columns:
+            d["columns"] = dict(self.columns)
+        return d
+
+
 AlterTable = _kind("alter_table")
 AddColumn = _kind("add_column")
 DropColumn = _kind("drop_column")

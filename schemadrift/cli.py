@@ -297,6 +297,7 @@ def _warn_unused_renames(renames: list[tuple[str, str]], d) -> None:
             used.add(f"{c.qualified_table}.{c.name}")
         elif c.kind == "rename_table":
             used.add(c.qualified_table)  # the old name
+            used |= {f"{c.qualified_table}.{old}" for old, _ in c.columns}
     for old, new in renames:
         if old not in used:
             print(f"{PROG}: warning: --rename {old}={new} matches no dropped and added pair; ignored",

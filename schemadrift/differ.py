@@ -75,7 +75,8 @@ class Differ:
         for old, new in self._confirmed_table_renames(dropped, added):
             dropped.remove(old)
             added.remove(new)
-            self.out.append(ch.RenameTable(old.name, new.name, old, new, schema=old.schema))
+            self.out.append(ch.RenameTable(old.name, new.name, old, new, schema=old.schema,
+                                           columns=self._renamed_columns(old, new)))
         for t in added:
             self.out.append(ch.AddTable(t.name, t.name, after=t, schema=t.schema))
         for t in dropped:
@@ -94,6 +95,16 @@ class Differ:
             qualified = f"{old.schema}.{new_name}" if old.schema and "." not in new_name else new_name
             if qualified in by_name:
                 yield old, by_name[qualified]
+
+    def _renamed_columns(self, old: Table, new: Table) -> tuple[tuple[str, str], ...]:
+        """The confirmed column renames of a renamed table (keyed by its old name, as a column
+        rename of a kept table): (old column, new column) pairs, where the old column is gone
+        from the new table and the new one is not in the old table."""
+        key = self.d.column_key
+        ka, kb = {key(c.name) for c in old.columns}, {key(c.name) for c in new.columns}
+        dropped = [c for c in old.columns if key(c.name) not in kb]
+        added = [c for c in new.columns if key(c.name) not in ka]
+        return tuple((a.name, b.name) for a, b in self._confirmed_column_renames(old, dropped, added))
 
     def _table_candidates(self, dropped: list[Table], added: list[Table]) -> None:
         for old in dropped:

@@ -163,7 +163,9 @@ class EnumType:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table. ``schema`` is None for the connection's default schema."""
+    """A table. ``schema`` is None for the connection's default schema. ``triggers`` holds the
+    user's triggers on it as (name, CREATE TRIGGER text) where the source can tell (SQLite): they
+    are not compared, only carried so that a plan that rebuilds the table can create them again."""
 
     name: str
     columns: tuple[Column, ...] = ()
@@ -174,6 +176,7 @@ class Table:
     comment: str | None = None
     options: tuple[tuple[str, str], ...] = ()
     schema: str | None = None
+    triggers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -198,9 +201,13 @@ class Table:
 class Dependent:
     """An object the IR does not model (``object``: ``"view public.v"``) that stops a modelled
     one from being dropped or retyped: the table ``name`` (its ``column``, or the whole table
-    when ``column`` is None) or, with ``kind`` ``"enum"``, an enum type. ``on_self``: the object
+    when ``column`` is None) or, with ``kind`` ``"enum"`` or ``"index"``, an enum type or an
+    index of the table ``name`` is on (the index's name is ``column``). ``on_self``: the object
     belongs to that same table, and goes with it. With ``kind`` ``"relation"``, the object holds
-    the name ``name`` that a new table or index would take (PostgreSQL: one namespace)."""
+    the name ``name`` that a new table or index would take (PostgreSQL: one namespace). With
+    ``kind`` ``"needs"`` it is the other way round: the table's ``column`` (its type, default or
+    generated expression; a CHECK or index of the table when None) needs ``object``, which is
+    named as in ``not_compared``: a plan cannot create it where that object does not exist."""
 
     kind: str
     name: str

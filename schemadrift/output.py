@@ -262,7 +262,9 @@ def groups(d: Diff) -> list[Group]:
             out[key] = Group(title, marker, _table_note(table))
             continue
         if c.kind == "rename_table":
-            out[key] = Group(title, ALTER, f"renamed to {shown_name(_name_of(c.after))}")
+            moved = ", ".join(f"{shown_name(a)} → {shown_name(b)}" for a, b in getattr(c, "columns", ()))
+            out[key] = Group(title, ALTER, f"renamed to {shown_name(_name_of(c.after))}"
+                             + (f" (column {moved})" if moved else ""))
             continue
         group = out.setdefault(key, Group(title, ALTER))
         group.lines.append(describe(c))

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -352,18 +353,45 @@ def load_pair(from_source, to_source, dialect: str | None = None, schemas: list[
     first, second = (a, b) if a.dialect is not None or b.dialect is None else (b, a)
     if not schemas and (a.declared_schemas or b.declared_schemas):
         schemas = sorted(set(a.declared_schemas or ()) | set(b.declared_schemas or ()))
-    if progress:
-        progress(f"reading {first.label}")
-    loaded_first = first.load(dialect, schemas, connect_timeout)
-    if progress:
-        progress(f"reading {second.label}")
-    loaded_second = second.load(loaded_first.dialect or dialect, schemas, connect_timeout)
+    if first.kind == "url" and second.kind == "url":  # (a URL's side never takes the other's dialect)
+        if progress:
+            progress(f"reading {first.label} and {second.label}")
+        loaded_first, loaded_second = _load_side_by_side(first, second, schemas, connect_timeout)
+    else:
+        if progress:
+            progress(f"reading {first.label}")
+        loaded_first = first.load(dialect, schemas, connect_timeout)
+        if progress:
+            progress(f"reading {second.label}")
+        loaded_second = second.load(loaded_first.dialect or dialect, schemas, connect_timeout)
     if a.exclude or b.exclude:
         loaded_first, loaded_second = (filter_tables(x, None, list(a.exclude + b.exclude))
                                        for x in (loaded_first, loaded_second))
     if not schemas and second.kind == "models" and first.kind != "models":
         loaded_first = only_declared_namespaces(loaded_first, loaded_second)
     return (loaded_first, loaded_second) if first is a else (loaded_second, loaded_first)
+
+
+def _load_side_by_side(first: Source, second: Source, schemas, connect_timeout) -> tuple[Schema, Schema]:
+    """Two databases read at once: each side spends most of its time waiting for its server's
+    catalog queries, so the two waits overlap. The second side is read in a daemon thread; an
+    error on the first side is raised as soon as it happens (as when the sides are read one after
+    the other), without waiting for the second side's connect timeout."""
+    box: dict[str, object] = {}
+
+    def read_second() -> None:
+        try:
+            box["schema"] = second.load(None, schemas, connect_timeout)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread below
+            box["error"] = e
+
+    thread = threading.Thread(target=read_second, name="schemadrift-read", daemon=True)
+    thread.start()
+    loaded_first = first.load(None, schemas, connect_timeout)
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return loaded_first, box["schema"]
 
 
 def only_declared_namespaces(live: Schema, declared: Schema) -> Schema:

@@ -354,3 +354,49 @@ def test_check_renamed_in_case_only_with_a_new_body(my_scratch):
         assert shape(p) == [("contract", ("drop_check",)), ("contract", ("add_check",))]
         apply(my_scratch, p)
         assert_in_sync(my_scratch, other)
+
+
+def test_check_on_a_column_whose_type_changes_goes_before_and_comes_after(dialect):
+    """A dropped check that names a column goes before its type changes, an added one after
+    (PostgreSQL: ``CHECK (foo > 0)`` cannot hold once foo is text). Both directions."""
+    number = "CREATE TABLE t (id INTEGER PRIMARY KEY, foo INTEGER, CONSTRAINT ck_foo CHECK (foo > 0))"
+    text = "CREATE TABLE t (id INTEGER PRIMARY KEY, foo VARCHAR(20), CONSTRAINT ck_foo CHECK (foo <> ''))"
+
+    def check(p):
+        kinds_in_order = [s.ops[0].kind for s in p.steps]
+        if dialect != "sqlite":  # SQLite rebuilds the table in one step
+            assert kinds_in_order.index("drop_check") < kinds_in_order.index("alter_column") \
+                < kinds_in_order.index("add_check")
+    both_ways(dialect, number, text, ["INSERT INTO t VALUES (1, 5)"], ["INSERT INTO t VALUES (1, '5')"],
+              check)
+
+
+def test_new_foreign_key_waits_for_the_type_change_of_the_key_it_references(dialect):
+    """MariaDB refuses a foreign key between int and bigint (errno 150), and a type change under
+    an existing key (1832): a new table's key to a column whose type changes is added after it."""
+    with pair(dialect, "CREATE TABLE parents (id INTEGER NOT NULL PRIMARY KEY)",
+              "CREATE TABLE parents (id BIGINT NOT NULL PRIMARY KEY);"
+              "CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id BIGINT,"
+              " CONSTRAINT fk_kids_parent FOREIGN KEY (parent_id) REFERENCES parents (id))",
+              ["INSERT INTO parents (id) VALUES (1)"]) as (a, b):
+        p = plan_for(a, b)
+        if not get(dialect).ALTER_TYPE_KEEPS_FOREIGN_KEYS:
+            assert shape(p) == [("expand", ("create_table",)), ("contract", ("alter_column",)),
+                                ("contract", ("add_foreign_key",))]
+        apply(a, p)
+        assert_in_sync(a, b)
+
+
+def test_a_schema_wide_name_moving_to_another_table_is_freed_first(dialect):
+    """PostgreSQL and SQLite index names are unique in the schema: an index whose name moves
+    from one table to another is dropped before it is created again, in the later phase."""
+    tables = ("CREATE TABLE a (id INTEGER PRIMARY KEY, x INTEGER);"
+              "CREATE TABLE b (id INTEGER PRIMARY KEY, y INTEGER);")
+    on_a, on_b = tables + "CREATE INDEX ix_shared ON a (x)", tables + "CREATE INDEX ix_shared ON b (y)"
+
+    def check(p):
+        kinds_in_order = [s.ops[0].kind for s in p.steps]
+        if get(dialect).name_namespace("index"):
+            assert kinds_in_order == ["drop_index", "create_index"]
+            assert {s.phase.label for s in p.steps} == {"contract"}
+    both_ways(dialect, on_a, on_b, check=check)

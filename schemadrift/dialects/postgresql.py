@@ -211,9 +211,15 @@ class PostgresDialect(Dialect):
             enums=tuple(EnumType(r["name"], tuple(r["labels"]), self._schema(r["schema"])) for r in enums),
             default_schema=self.default_schema_name, server_version=version,
             not_compared=tuple(self._not_compared(r) for r in others),
-            dependents=tuple(Dependent(r["kind"], r["name"], r["object"], self._schema(r["schema"]),
+            dependents=tuple(Dependent(r["kind"], r["name"], self._needed(r["object"]) if r["kind"] == "needs"
+                                       else r["object"], self._schema(r["schema"]),
                                        r["column_name"] or None, r["on_self"]) for r in dependents))
         return self.normalize(schema)
+
+    def _needed(self, described: str) -> str:
+        """A ``needs`` row's object (``kind<TAB>schema<TAB>name``) named as not_compared names it."""
+        kind, schema, name = described.split("\t", 2)
+        return self._not_compared({"kind": kind, "schema": schema or None, "name": name, "table_name": None})
 
     def _query(self, kind: str, version_num: int) -> str:
         body = _sql(kind).replace("{nulls_not_distinct}", "x.indnullsnotdistinct" if version_num >= 150000
@@ -569,7 +575,7 @@ class PostgresDialect(Dialect):
         keys, so that the next insert does not collide with a copied row."""
         t = op.table
         targets = self._cols(c for c, _ in op.columns)
-        sources = self._cols(s for _, s in op.columns)
+        sources = ", ".join(self._copied_value(op.source.column(s), t.column(c)) for c, s in op.columns)
         copied = [t.column(c) for c, _ in op.columns]
         override = " OVERRIDING SYSTEM VALUE" if any(
             c is not None and c.identity is not None and c.identity.kind == "always" for c in copied) else ""
@@ -582,6 +588,13 @@ class PostgresDialect(Dialect):
                            f"{self.literal(c.name)}), max({col})) FROM {self.table_name(t)} "
                            f"HAVING max({col}) IS NOT NULL")
         return out
+
+    def _copied_value(self, source, target) -> str:
+        """A copied column's value, cast where PostgreSQL has no assignment cast to its new type."""
+        col = self.quote(source.name)
+        if target is None or not _needs_using(source.type, target.type):
+            return col
+        return _using(col, source.type, target.type, self.type_sql(target.type))
 
     def render_set_table_comment(self, op) -> list[str]:
         return [self._comment("TABLE", self.table_name(op.table), op.comment)]
@@ -729,11 +742,13 @@ class PostgresDialect(Dialect):
         pending = f"{dst} IS DISTINCT FROM {value}"
         if not getattr(op, "batch_size", None):
             return [f"UPDATE {table} SET {dst} = {value} WHERE {pending}"]
-        return [f"DO $sd$\nDECLARE n bigint;\nBEGIN\n  LOOP\n"
-                f"    UPDATE {table} SET {dst} = {value} WHERE ctid IN "
-                f"(SELECT ctid FROM {table} WHERE {pending} LIMIT {int(op.batch_size)});\n"
-                f"    GET DIAGNOSTICS n = ROW_COUNT;\n    EXIT WHEN n = 0;\n    COMMIT;\n  END LOOP;\n"
-                f"END $sd$"]
+        # the outer WHERE repeats ``pending``: ctid is unique per partition only
+        return [_do_block_tagged(
+            f"{_USE_COLUMN}DECLARE sd_rows bigint;\nBEGIN\n  LOOP\n"
+            f"    UPDATE {table} SET {dst} = {value} WHERE ctid IN "
+            f"(SELECT ctid FROM {table} WHERE {pending} LIMIT {int(op.batch_size)}) AND {pending};\n"
+            f"    GET DIAGNOSTICS sd_rows = ROW_COUNT;\n    EXIT WHEN sd_rows = 0;\n    COMMIT;\n"
+            f"  END LOOP;\nEND")]
 
     def render_fill_column(self, op) -> list[str]:
         """One UPDATE of the NULLs, or with ``batch_size`` a loop that commits each batch (outside
@@ -744,12 +759,15 @@ class PostgresDialect(Dialect):
             return [f"UPDATE {table} SET {col} = {op.expr} WHERE {col} IS NULL"]
         message = self.literal(f"backfill of {op.table.qualified_name}.{op.column.name}: the expression "
                                "gives NULL for some rows")
-        body = (f"DECLARE n bigint; filled bigint;\nBEGIN\n  LOOP\n"
+        # the outer WHERE repeats ``IS NULL``: ctid is unique per partition only, and a row of
+        # another partition with the same ctid keeps its value
+        body = (f"{_USE_COLUMN}DECLARE sd_rows bigint; sd_filled bigint;\nBEGIN\n  LOOP\n"
                 f"    WITH done AS (UPDATE {table} SET {col} = {op.expr} WHERE ctid IN (SELECT ctid "
-                f"FROM {table} WHERE {col} IS NULL LIMIT {int(op.batch_size)}) RETURNING {col})\n"
-                f"    SELECT count(*), count({col}) INTO n, filled FROM done;\n"
-                f"    EXIT WHEN n = 0;\n"
-                f"    IF filled < n THEN RAISE EXCEPTION USING MESSAGE = {message}; END IF;\n"
+                f"FROM {table} WHERE {col} IS NULL LIMIT {int(op.batch_size)}) AND {col} IS NULL "
+                f"RETURNING {col})\n"
+                f"    SELECT count(*), count({col}) INTO sd_rows, sd_filled FROM done;\n"
+                f"    EXIT WHEN sd_rows = 0;\n"
+                f"    IF sd_filled < sd_rows THEN RAISE EXCEPTION USING MESSAGE = {message}; END IF;\n"
                 f"    COMMIT;\n  END LOOP;\nEND")
         return [_do_block_tagged(body)]
 
@@ -1133,6 +1151,11 @@ def _storage(options) -> list[tuple[str, str]]:
     return [(k, v) for k, v in options if k not in ("partition_by", "unlogged")]
 
 
+#: a PL/pgSQL body's first line: a name that is both a column and a variable is the column (a
+#: user's column may be called like the loop's counters)
+_USE_COLUMN = "#variable_conflict use_column\n"
+
+
 def _do_block_tagged(body: str) -> str:
     """``DO`` with a dollar-quote tag that ``body`` (which may hold user SQL) does not contain."""
     tag = "$sd$"
@@ -1142,7 +1165,7 @@ def _do_block_tagged(body: str) -> str:
 
 
 def _do_block(body: str) -> str:
-    return f"DO $sd$ BEGIN {body} END $sd$"
+    return _do_block_tagged(f"BEGIN {body} END")
 
 
 def metadata_only_type_change(a: ColumnType, b: ColumnType) -> bool:

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -337,8 +336,9 @@ class SQLiteDialect(Dialect):
     def rebuild(self, before: Table, after: Table, triggers: tuple = ()) -> list[str]:
         """The table-rebuild recipe (sqlite.org/lang_altertable.html#otheralter): copy the columns
         both states have into a new table, swap it in, recreate the plain indexes, and the sync
-        triggers of the rename windows open on it (``triggers``), whose old columns stay relaxed.
-        The user's triggers are gone with the old table (a hazard says so)."""
+        triggers of the rename windows open on it (``triggers``), whose old columns stay relaxed,
+        and the user's triggers whose text introspection kept (``Table.triggers``) and that name
+        no column the rebuild removes (the others are gone with the old table: a hazard says so)."""
         windows = [w for w in triggers if isinstance(w, O.CreateSyncTrigger)
                    and after.column(w.old.name) is not None and after.column(w.new.name) is not None]
         for w in windows:
@@ -357,6 +357,7 @@ class SQLiteDialect(Dialect):
             f"ALTER TABLE {self.qualified(new_name, after.schema)} RENAME TO {self.quote(after.name)}",
             *(self.index_sql(after, ix) for ix in after.indexes if not ix.is_constraint),
             *(stmt for w in windows for stmt in self.sync_trigger_sql(w, after)),
+            *(sql for _, sql in _kept_triggers(before, after)),
             "PRAGMA foreign_key_check", "COMMIT", "PRAGMA legacy_alter_table=OFF", "PRAGMA foreign_keys=ON",
         ]
 
@@ -486,15 +487,16 @@ class SQLiteDialect(Dialect):
         name = op.table.qualified_name if op.table is not None else ""
         if self.needs_rebuild(op):
             out = [Hazard(HazardKind.TABLE_REWRITE, f"SQLite rebuilds {name}: a new table, every row "
-                          "copied, the old one dropped (the plan's own sync triggers are recreated)"),
+                          "copied, the old one dropped (the plan's own sync triggers and the user's "
+                          "triggers are created again)"),
                    Hazard(HazardKind.BLOCKING_LOCK, "the database write lock is held while the rows are "
                           "copied")]
-            users = [t for t in op.triggers if isinstance(t, str)]
-            if users:
-                out.append(Hazard(HazardKind.MANUAL, f"the rebuild drops the triggers of "
-                                  f"{name} ({', '.join(users)}), which schemadrift does not model: "
-                                  "recreate them after this step (their SQL is in sqlite_schema before "
-                                  "the plan runs)"))
+            lost = self.lost_triggers(op)
+            if lost:
+                out.append(Hazard(HazardKind.BACKWARD_INCOMPATIBLE, f"the rebuild drops the triggers of "
+                                  f"{name} ({', '.join(lost)}) and cannot create them again (their "
+                                  "text is unknown, or they use a column this step removes): recreate "
+                                  "them after this step"))
             return out
         if op.kind == "drop_column":
             return [Hazard(HazardKind.TABLE_REWRITE, f"DROP COLUMN rewrites every row of {name}")]
@@ -502,6 +504,11 @@ class SQLiteDialect(Dialect):
             return [Hazard(HazardKind.INDEX_BUILD, "SQLite builds the index while it holds the database "
                            "write lock (no concurrent build)")]
         return []
+
+    def lost_triggers(self, op: O.Op) -> list[str]:
+        """The user's triggers (names) a rebuild for ``op`` drops and does not create again."""
+        kept = {self.name_key(n) for n, _ in _kept_triggers(op.table, op.apply(op.table))}
+        return [t for t in op.triggers if isinstance(t, str) and self.name_key(t) not in kept]
 
     def transactional(self, op: O.Op) -> bool:
         """A rebuild runs its own BEGIN/COMMIT: ``PRAGMA foreign_keys`` is ignored in a transaction."""
@@ -630,7 +637,20 @@ class _Reader:
         tables = self.columns(keep)
         self.indexes(tables, keep, index_sql)
         self.foreign_keys(tables, keep)
-        return [self.finish(tables[n], keep[n]) for n in sorted(tables)], skipped
+        triggers = self.triggers(objects)
+        return [replace(self.finish(tables[n], keep[n]), triggers=triggers.get(P.ascii_lower(n), ()))
+                for n in sorted(tables)], skipped
+
+    def triggers(self, objects: list) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Each table's triggers as (name, CREATE TRIGGER text), by ASCII-lower table name, for
+        a rebuild to create them again (``main`` only: the text names no database)."""
+        out: dict[str, tuple] = {}
+        if self.ir_schema is None:
+            for r in objects:
+                if r.type == "trigger" and r.sql:
+                    key = P.ascii_lower(r.tbl_name)
+                    out[key] = out.get(key, ()) + ((r.name, r.sql),)
+        return out
 
     def columns(self, texts: dict[str, P.TableText]) -> dict[str, dict]:
         tables: dict[str, dict] = {}
@@ -763,21 +783,9 @@ def _take_fk(fks: list[P.FKText], columns: tuple, ref_table: str) -> tuple[str |
 def _sorted_table(t: Table) -> Table:
     return replace(
         t,
-        indexes=_sorted_indexes(t.indexes),
+        indexes=tuple(sorted(t.indexes, key=lambda i: (i.is_constraint, i.name or "", repr(i.parts)))),
         foreign_keys=tuple(sorted(t.foreign_keys, key=lambda f: (f.name or "", f.columns, f.ref_table))),
         checks=tuple(sorted(t.checks, key=lambda c: (c.name or "", c.expr))))
-
-
-def _sorted_indexes(indexes) -> tuple[Index, ...]:
-    """Indexes sorted by (is_constraint, name, repr(parts)); the repr of the parts (slow: a
-    dataclass repr) is computed only where it decides, between indexes of one name (unnamed
-    UNIQUE constraints)."""
-    out: list[Index] = []
-    for _, group in itertools.groupby(sorted(indexes, key=lambda i: (i.is_constraint, i.name or "")),
-                                      key=lambda i: (i.is_constraint, i.name or "")):
-        group = list(group)
-        out += sorted(group, key=lambda i: repr(i.parts)) if len(group) > 1 else group
-    return tuple(out)
 
 
 def _mentions(expr: str | None, column: str) -> bool:
@@ -809,6 +817,19 @@ def _droppable(c: Column, t: Table, key) -> bool:
         return False
     return not (any(_mentions(ch.expr, c.name) for ch in t.checks)
                 or any(o.generated and _mentions(o.generated.expr, c.name) for o in t.columns))
+
+
+def _kept_triggers(before: Table, after: Table) -> list[tuple[str, str]]:
+    """The user's triggers of ``before`` (name, SQL) that a rebuild into ``after`` creates again:
+    those that name no column ``after`` lacks (SQLite would refuse every later ALTER TABLE)."""
+    have = {P.ascii_lower(c.name) for c in after.columns}
+    gone = [c.name for c in before.columns if P.ascii_lower(c.name) not in have]
+    return [(name, sql) for name, sql in before.triggers
+            if not any(_mentions_word(sql, col) for col in gone)]
+
+
+def _mentions_word(sql: str, word: str) -> bool:
+    return re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", sql, re.IGNORECASE) is not None
 
 
 def _relaxed(op: O.CreateSyncTrigger, table: Table | None = None) -> Table:

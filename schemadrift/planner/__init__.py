@@ -53,7 +53,7 @@ def make_plan(diff: Diff, *, backfills: dict[str, str] | None = None,
         return Plan(dialect=name, steps=(), from_schema=diff.from_schema)
     rules = Rules(dialect, diff.from_schema, diff.to_schema, values, batch_size)
     drafts = toposort(rules.drafts(diff.changes), key=Draft.sort_key)
-    model = RunningModel(diff.from_schema, dialect)
+    model = RunningModel(diff.from_schema, dialect, target=diff.to_schema)
     steps = tuple(build_step(d, model, dialect) for d in drafts)
     model.check(diff.to_schema)
     return Plan(dialect=name, steps=steps, from_schema=diff.from_schema)
@@ -116,7 +116,11 @@ def build_step(draft: Draft, model: RunningModel, dialect: Dialect) -> Step:
         model.apply(bound, draft.target)
     settings = list(dict.fromkeys(s for op in ops for s in dialect.session_settings(op)))
     sql = settings + [stmt for op in ops for stmt in _render(dialect, op)]
-    blocked = blockers(ops, model.base, dialect)  # views & co. that the IR does not model
+    blocked = blockers(ops, model.base, dialect, model.target)  # views & co. the IR does not model
+    if not blocked and (draft.creates | draft.needs_gone | draft.needs_new) & model.withheld:
+        blocked = ("it waits for a step they hold back (which frees or creates what this one needs)",)
+    if blocked:
+        model.withheld |= draft.drops | draft.creates
     hazards = _merge(*(dialect.hazards(op) for op in ops), draft.hazards,
                      [Hazard(HazardKind.MANUAL, hazard_message(blocked))] if blocked else ())
     rollbacks = [_rollback(dialect, op) for op in ops]
@@ -157,9 +161,11 @@ def _merge(*groups) -> tuple[Hazard, ...]:
 class RunningModel:
     """The database as the plan leaves it so far: FROM, with every op applied in order."""
 
-    def __init__(self, schema: Schema, dialect: Dialect):
+    def __init__(self, schema: Schema, dialect: Dialect, target: Schema | None = None):
         self.d = dialect
         self.base = schema
+        self.target = target  # TO: what the plan's new objects need (``blockers``)
+        self.withheld: set = set()  # resources that manual (blocked) steps were to drop or create
         self.tables: dict[tuple[str, str], Table] = {self.key(t): t for t in schema.tables}
         self.enums: dict[tuple[str, str], EnumType] = {e.key: e for e in schema.enums}
         # per table: the user's triggers (names) and the open rename windows (CreateSyncTrigger)

@@ -2,8 +2,10 @@
 
 A view over a column, a policy that reads it, a rule that writes a table: the server refuses to
 drop (or retype) what they use, and schemadrift cannot drop and recreate them since it does not
-model them. The introspector lists them in ``Schema.dependents``; a step they block becomes a
-``manual`` step (its SQL commented out) that names them, so the rest of the plan still applies.
+model them. The other way round, a new column's default may call a function, or its type be a
+domain, that TO has and FROM lacks: schemadrift cannot create those either. The introspector lists
+both in ``Schema.dependents``; a step they block becomes a ``manual`` step (its SQL commented out)
+that names them, so the rest of the plan still applies.
 """
 from __future__ import annotations
 
@@ -14,25 +16,56 @@ from ..ir import Dependent, Schema
 from . import ops as o
 
 
-def blockers(ops: Iterable[o.Op], schema: Schema, dialect: Dialect) -> tuple[str, ...]:
-    """The unmodelled objects of ``schema`` (FROM) that stop ``ops`` from running, in order."""
-    if not schema.dependents:
+def blockers(ops: Iterable[o.Op], schema: Schema, dialect: Dialect,
+             target: Schema | None = None) -> tuple[str, ...]:
+    """Why ``ops`` cannot run as planned, one line per unmodelled object in the way: those of
+    ``schema`` (FROM) that use what the ops drop or retype, and those of ``target`` (TO) that
+    FROM lacks and the ops' new objects need."""
+    missing = [d for d in target.dependents if d.kind == "needs" and d.object not in schema.not_compared] \
+        if target is not None else []
+    if not schema.dependents and not missing:
         return ()
     found: dict[str, None] = {}
     for op in ops:
         for dep in schema.dependents:
             if _blocks(dep, op, dialect):
-                found.setdefault(dep.object)
+                found.setdefault(f"{dep.object} uses what this step drops or changes: drop it first, "
+                                 "create it again after")
+        for dep in missing:
+            if _needs(dep, op, dialect):
+                found.setdefault(f"this step needs {dep.object}, which FROM lacks: create it first")
     return tuple(found)
 
 
+#: ops that create (or retype) what a ``needs`` dependent says: column-level, then table-level
+_CREATES_COLUMN = ("add_column", "alter_column")
+_CREATES_ON_TABLE = ("add_check", "create_index", "add_primary_key")
+
+
+def _needs(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
+    """Whether ``op`` creates the column, CHECK or index that needs ``dep.object``."""
+    if op.table is None or not _on_table(dep, op.table, dialect):
+        return False
+    if op.kind == "create_table":
+        return True
+    if op.kind in _CREATES_COLUMN:
+        column = op.column if op.kind == "add_column" else op.after
+        return _on_column(dep, op.table, column.name, dialect)
+    return op.kind in _CREATES_ON_TABLE and dep.column is None
+
+
 def _blocks(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
+    if dep.kind == "needs":  # what FROM's own objects need is there already
+        return False
     if dep.kind == "relation":
         return _takes_name(dep, op, dialect)
     if dep.kind == "enum":
         enum = getattr(op, "before", None) if op.kind == "replace_enum" else \
             getattr(op, "enum", None) if op.kind == "drop_enum" else None
         return enum is not None and (enum.schema or None) == dep.schema and enum.name == dep.name
+    if dep.kind == "index":
+        return op.kind == "drop_index" and _on_table(dep, op.table, dialect) and \
+            dialect.name_key(op.index.name) == dialect.name_key(dep.column or "")
     if op.kind == "replace_enum":
         return any(_on_column(dep, table, column.name, dialect) for table, column in op.usages)
     if op.table is None or not _on_table(dep, op.table, dialect):
@@ -73,7 +106,5 @@ def _on_column(dep: Dependent, table, column: str, dialect: Dialect) -> bool:
         dialect.column_key(dep.column) == dialect.column_key(column)
 
 
-def hazard_message(objects: tuple[str, ...]) -> str:
-    return (f"{', '.join(objects)} depend{'s' if len(objects) == 1 else ''} on what this step drops or "
-            "changes, and schemadrift does not model it: drop it first, run this step, then create it "
-            "again")
+def hazard_message(reasons: tuple[str, ...]) -> str:
+    return "objects schemadrift does not model are in the way: " + "; ".join(reasons)

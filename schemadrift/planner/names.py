@@ -45,7 +45,7 @@ def held_names(dialect, t: Table) -> set[tuple[str, str]]:
     for obj in named_objects(t):
         ns = dialect.name_namespace(kind_of(obj))
         if ns:
-            out.add((ns, dialect.table_key(obj.name)))
+            out.add((ns, dialect.name_key(obj.name)))
     return out
 
 
@@ -58,7 +58,7 @@ def free_names(rules, old: Table, new: Table, drafts: list, drop) -> list:
 
     def clashes(obj) -> bool:
         ns = d.name_namespace(kind_of(obj))
-        return bool(obj.name) and (ns, d.table_key(obj.name)) in held
+        return bool(obj.name) and (ns, d.name_key(obj.name)) in held
 
     create, extra = drafts[0], []
     table = create.ops[0].table

@@ -15,7 +15,7 @@ from ..differ import COLUMN_ATTRS
 from ..ir import Column, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
-from .names import free_names
+from .names import free_names, kind_of
 from .order import cycles
 
 H = HazardKind
@@ -96,10 +96,12 @@ class Rules:
                 draft.source = change
                 out.append(draft)
         out += self.implicit_indexes()
+        out = self.after_name_is_free(out)  # first: a FK waiting for such a key is detached
         out = self.detach_created_fks(out)
         out = self.detach_dropped_fks(out)
+        out = self.checks_around_type_changes(out)
         out = self.fks_around_type_changes(out)
-        return self.after_name_is_free(out)
+        return _raise_dependents(self.after_name_is_free(out))
 
     # -- keys and resources --------------------------------------------------------------------
     def tkey(self, table: Table | ForeignKey | Change, name: str | None = None) -> tuple[str, str]:
@@ -116,6 +118,12 @@ class Rules:
         one resource: the old object is dropped before the new one takes the name)."""
         return self.d.name_key(name) if name else name
 
+    def named(self, tk, obj) -> set:
+        """The name ``obj`` holds in its schema, where the dialect keeps that kind of name per
+        schema (a name moving from one table to another is freed before it is taken)."""
+        ns = self.d.name_namespace(kind_of(obj)) if obj is not None and obj.name else None
+        return {("name", tk[0], ns, self.d.name_key(obj.name))} if ns else set()
+
     def fk_res(self, tk, fk: ForeignKey) -> tuple:
         return ("fk", *tk, self.nk(fk.name) or repr(fk.columns))
 
@@ -129,7 +137,7 @@ class Rules:
         return {("enum", column.type.name)} if column.type.name in self.enum_names else set()
 
     def index_resources(self, tk, ix: Index) -> set:
-        res = {("index", *tk, self.nk(ix.name) or repr(ix.parts))}
+        res = {("index", *tk, self.nk(ix.name) or repr(ix.parts))} | self.named(tk, ix)
         if ix.parts and ix.parts[0].column:
             res.add(("ix", *tk, self.d.column_key(ix.parts[0].column)))
         if ix.unique and ix.predicate is None and all(p.column for p in ix.parts):
@@ -142,6 +150,8 @@ class Rules:
         needs |= self.cols(tk, fk.columns)
         if fk.columns:
             needs.add(("ix", *tk, self.d.column_key(fk.columns[0])))
+        if not self.d.ALTER_TYPE_KEEPS_FOREIGN_KEYS:  # a new FK waits for its columns' types
+            needs |= {("coltype", *r[1:]) for r in self.cols(tk, fk.columns) | self.cols(rk, fk.ref_columns)}
         return needs
 
     def table_resources(self, t: Table) -> set:
@@ -151,9 +161,12 @@ class Rules:
         res |= {("notnull", *tk, self.d.column_key(c.name)) for c in t.columns if not c.nullable}
         if t.primary_key:
             res.add(self.key(tk, t.primary_key.columns))
+            res |= self.named(tk, t.primary_key)
         for ix in t.indexes:
             res |= self.index_resources(tk, ix)
         res |= {self.fk_res(tk, fk) for fk in t.foreign_keys}
+        for obj in t.foreign_keys + t.checks:
+            res |= self.named(tk, obj)
         res |= {("check", *tk, self.nk(c.name) or c.expr) for c in t.checks}
         return res
 
@@ -242,25 +255,90 @@ class Rules:
                       drops=self.table_resources(t), needs_old=self.drop_needs(t))]
 
     def rename_table(self, c: Change) -> list[Draft]:
-        """Create the new table (expand), copy the rows (backfill), drop the old one (contract)."""
+        """Create the new table (expand), copy the rows (backfill), drop the old one (contract).
+
+        The copy takes the columns both tables have and the confirmed renames of its columns
+        (``c.columns``, old name → new name). A NOT NULL column the copy cannot fill (a new one
+        without default, or one whose old column allows NULL) is created nullable, backfilled
+        after the copy and set NOT NULL in contract, as ``add_column`` does for a new column."""
         old, new = c.before, c.after
-        out = self.create_table(new)
-        new_cols = {self.d.column_key(col.name): col for col in new.columns if col.generated is None}
-        pairs = tuple((new_cols[self.d.column_key(col.name)].name, col.name) for col in old.columns
-                      if self.d.column_key(col.name) in new_cols)
+        tk, key = self.tkey(new), self.d.column_key
+        pairs = self.copy_pairs(old, new, getattr(c, "columns", ()))
+        loose = self.loosened(old, new, {key(t): s for t, s in pairs})
+        created = replace(new, columns=tuple(replace(col, nullable=True) if key(col.name) in loose
+                                             else col for col in new.columns))
+        out = self.create_table(created)
         copy = Draft(Phase.BACKFILL, f"copy rows of {old.qualified_name} into {new.qualified_name}",
                      (o.CopyRows(None, source=old, columns=pairs, batch_size=self.batch_size),),
-                     self.tkey(new), new.name, needs_new={("table", *self.tkey(new))},
+                     tk, new.name, needs_new={("table", *tk)},
                      needs_old={("table", *self.tkey(old))}, follows=[out[0]])
+        tighten = []
+        for col in new.columns:
+            if key(col.name) in loose:
+                tighten += self.fill_after_copy(new, created.column(col.name), col, copy,
+                                                required=loose[key(col.name)])
         drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
         drop.summary = f"drop table {old.qualified_name} (renamed to {new.qualified_name})"
-        drop.hazards = (
-            hazard(H.BACKWARD_INCOMPATIBLE, f"old code that uses {old.qualified_name} fails"),
-            hazard(H.DATA_LOSS, f"rows written to {old.qualified_name} after the copy are lost"),
-            hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
+        drop.hazards = self.rename_drop_hazards(old, new, pairs)
         drop.follows = [copy]
         late = free_names(self, old, new, out, drop)  # names both tables cannot hold at once
-        return out + [copy, drop] + late
+        return out + [copy] + tighten + [drop] + late
+
+    def copy_pairs(self, old: Table, new: Table, renamed) -> tuple[tuple[str, str], ...]:
+        """(new column, old column) for each column of ``new`` the copy fills: the same name
+        (as the dialect matches names), or the old name of a confirmed rename."""
+        key = self.d.column_key
+        sources = {key(col.name): col.name for col in old.columns}
+        sources |= {key(b): a for a, b in renamed if key(a) in sources}
+        return tuple((col.name, sources[key(col.name)]) for col in new.columns
+                     if col.generated is None and key(col.name) in sources)
+
+    def loosened(self, old: Table, new: Table, sources: dict) -> dict[str, bool]:
+        """Column key → whether its backfill is required, for each NOT NULL column of ``new``
+        that the copy may leave NULL: required for a column no old column fills and no default
+        does; optional (the default, if any) where the old column allows NULL. A primary key
+        column, an identity or a generated column is never loosened."""
+        key = self.d.column_key
+        pk = {key(n) for n in new.primary_key.columns} if new.primary_key else set()
+        out = {}
+        for col in new.columns:
+            k = key(col.name)
+            if col.nullable or col.generated or col.identity or k in pk:
+                continue
+            if k not in sources and col.default is None:
+                out[k] = True
+            elif k in sources and old.column(sources[k]).nullable:
+                out[k] = False
+        return out
+
+    def fill_after_copy(self, new: Table, loose: Column, col: Column, copy: Draft, *,
+                        required: bool) -> list[Draft]:
+        """The backfill (after the copy) and the SET NOT NULL of a loosened column of ``new``."""
+        tk = self.tkey(new)
+        fill = self.fill(new.qualified_name, tk, loose, required=required,
+                         default=None if required else col.default)
+        if fill is not None:
+            fill.follows = [copy]
+        done = self.set_not_null(new.qualified_name, tk, loose, col, follows=fill or copy)
+        return ([fill] if fill else []) + [done]
+
+    def rename_drop_hazards(self, old: Table, new: Table, pairs) -> tuple[Hazard, ...]:
+        """The drop of a renamed table's old version: what old code, late rows, the columns the
+        copy does not keep and the old table's triggers (not modelled) lose."""
+        key = self.d.column_key
+        copied = {key(s) for _, s in pairs} | {key(col.name) for col in new.columns}
+        lost = [col.name for col in old.columns if key(col.name) not in copied]
+        loss = f"rows written to {old.qualified_name} after the copy are lost"
+        if lost:
+            loss += (f"; {new.qualified_name} has no column for {', '.join(lost)}: "
+                     "their values are lost")
+        use = f"old code that uses {old.qualified_name} fails"
+        triggers = _triggers_on(self.a, old, self.d)
+        if triggers:
+            use += (f"; its triggers ({', '.join(triggers)}), which schemadrift does not model, go "
+                    f"with it and are not created on {new.qualified_name}: create them by hand")
+        return (hazard(H.BACKWARD_INCOMPATIBLE, use), hazard(H.DATA_LOSS, loss),
+                hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
 
     def alter_table(self, c: Change) -> list[Draft]:
         t, after = c.before, c.after
@@ -431,6 +509,8 @@ class Rules:
                               needs_old=self.enum_of(current), follows=out[-1:])
                 if group == ("nullable",):
                     draft.needs_gone = self.keys_forcing_not_null(tk, before)
+                if "type" in what:
+                    draft.creates.add(("coltype", *tk, self.d.column_key(after.name)))
             out.append(draft)
             current = target
         return out
@@ -523,7 +603,7 @@ class Rules:
                       (o.AddPrimaryKey(None, pk),), tk, pk.name or "",
                       hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked "
                                       "for NULL and duplicate keys; the step fails if one is found"),),
-                      creates={self.key(tk, pk.columns)},
+                      creates={self.key(tk, pk.columns)} | self.named(tk, pk),
                       needs_new=self.cols(tk, pk.columns) | {("notnull", *tk, self.d.column_key(n))
                                                              for n in pk.columns})]
 
@@ -533,7 +613,8 @@ class Rules:
                       (o.DropPrimaryKey(None, pk),), tk, pk.name or "",
                       hazards=(hazard(H.BACKWARD_INCOMPATIBLE, "old code that relies on the key "
                                       "(upserts, lookups) may fail or slow down"),),
-                      drops={self.key(tk, pk.columns)}, needs_old=self.cols(tk, pk.columns))]
+                      drops={self.key(tk, pk.columns)} | self.named(tk, pk),
+                      needs_old=self.cols(tk, pk.columns))]
 
     def alter_primary_key(self, c: Change) -> list[Draft]:
         drop = self.drop_primary_key(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
@@ -580,13 +661,13 @@ class Rules:
         return [Draft(phase, f"add foreign key {fk.name or ''} {c.qualified_table}({', '.join(fk.columns)}) "
                       f"-> {fk.ref_table}({', '.join(fk.ref_columns)})", (o.AddForeignKey(None, fk),), tk,
                       fk.name or "", hazards=hazards if phase == Phase.CONTRACT else (),
-                      creates={self.fk_res(tk, fk)}, needs_new=self.fk_needs(tk, fk))]
+                      creates={self.fk_res(tk, fk)} | self.named(tk, fk), needs_new=self.fk_needs(tk, fk))]
 
     def drop_foreign_key(self, c: Change) -> list[Draft]:
         fk, tk = c.before, self.tkey(c)
         return [Draft(Phase.CONTRACT, f"drop foreign key {fk.name or ''} on {c.qualified_table}",
                       (o.DropForeignKey(None, fk),), tk, fk.name or "",
-                      drops={self.fk_res(tk, fk)}, needs_old=self.fk_needs(tk, fk))]
+                      drops={self.fk_res(tk, fk)} | self.named(tk, fk), needs_old=self.fk_needs(tk, fk))]
 
     def alter_foreign_key(self, c: Change) -> list[Draft]:
         drop = self.drop_foreign_key(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
@@ -600,13 +681,13 @@ class Rules:
                       (o.AddCheck(None, ck),), tk, ck.name or "",
                       hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked; "
                                       "the step fails if one violates the check"),),
-                      creates={("check", *tk, self.nk(ck.name) or ck.expr)})]
+                      creates={("check", *tk, self.nk(ck.name) or ck.expr)} | self.named(tk, ck))]
 
     def drop_check(self, c: Change) -> list[Draft]:
         ck, tk = c.before, self.tkey(c)
         return [Draft(Phase.CONTRACT, f"drop check {ck.name or ck.expr} on {c.qualified_table}",
                       (o.DropCheck(None, ck),), tk, ck.name or "",
-                      drops={("check", *tk, self.nk(ck.name) or ck.expr)})]
+                      drops={("check", *tk, self.nk(ck.name) or ck.expr)} | self.named(tk, ck))]
 
     def alter_check(self, c: Change) -> list[Draft]:
         drop = self.drop_check(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
@@ -635,19 +716,42 @@ class Rules:
                     out.append(draft)
         return out
 
-    # -- foreign keys around type changes -------------------------------------------------------
-    def fks_around_type_changes(self, drafts: list[Draft]) -> list[Draft]:
-        """Where the dialect cannot change the type of a column a foreign key uses (either side,
-        ``ALTER_TYPE_KEEPS_FOREIGN_KEYS`` false), no such key exists while the type changes: a
-        key the plan keeps is dropped before the type changes and added again after them; a key
-        the plan drops goes first, a key it adds comes after (where the phases allow)."""
-        if self.d.ALTER_TYPE_KEEPS_FOREIGN_KEYS:
-            return drafts
+    # -- checks and foreign keys around type changes ---------------------------------------------
+    def type_changes(self, drafts: list[Draft]) -> dict:
+        """The drafts that change a column's type, by column resource."""
         changed: dict = {}
         for d in drafts:
             for op in d.ops:
                 if op.kind == "alter_column" and "type" in op.what:
                     changed.setdefault(self.col(d.target, op.after.name), []).append(d)
+        return changed
+
+    def checks_around_type_changes(self, drafts: list[Draft]) -> list[Draft]:
+        """A check that the plan drops goes before the type of a column it names changes, and one
+        it adds comes after (PostgreSQL: ``CHECK (foo > 0)`` cannot hold once foo is text), where
+        the phases allow."""
+        changed = self.type_changes(drafts)
+        for d in drafts:
+            kind = d.ops[0].kind
+            if kind not in ("drop_check", "add_check"):
+                continue
+            expr = d.ops[0].check.expr.lower()
+            for (_, *tk, name), users in changed.items():
+                if tuple(tk) != d.target or name.lower() not in expr:
+                    continue
+                for u in users:
+                    if kind == "drop_check" and d.phase <= u.phase:
+                        u.follows.append(d)
+                    elif kind == "add_check" and u.phase <= d.phase:
+                        d.follows.append(u)
+        return drafts
+
+    def fks_around_type_changes(self, drafts: list[Draft]) -> list[Draft]:
+        """Where the dialect cannot change the type of a column a foreign key uses (either side,
+        ``ALTER_TYPE_KEEPS_FOREIGN_KEYS`` false), no such key exists while the type changes: a
+        key the plan keeps is dropped before the type changes and added again after them; a key
+        the plan drops goes first, a key it adds comes after (where the phases allow)."""
+        changed = {} if self.d.ALTER_TYPE_KEEPS_FOREIGN_KEYS else self.type_changes(drafts)
         if not changed:
             return drafts
         dropped = {r: d for d in drafts for r in d.drops if r[0] == "fk"}
@@ -774,11 +878,42 @@ class Rules:
 
 
 #: resources named by the schema (a name two objects cannot hold at once)
-_NAMED = ("index", "fk", "check")
+_NAMED = ("index", "fk", "check", "name")
 
 _TYPE = ("type", "collation")
 _COLUMN_GROUPS = (("default",), ("nullable",), _TYPE, ("identity",), ("generated",),
                   ("comment",))
+
+
+def _raise_dependents(drafts: list[Draft]) -> list[Draft]:
+    """A draft that needs an object created in a later phase (a key whose name was freed only
+    in contract), or follows a later draft, moves to that phase: phases are strict barriers."""
+    creators: dict = {}
+    for d in drafts:
+        for r in d.creates:
+            creators.setdefault(r, []).append(d)
+    changed = True
+    while changed:
+        changed = False
+        for d in drafts:
+            later = [c.phase for r in d.needs_new for c in creators.get(r, ()) if c is not d]
+            phase = max([d.phase, *later, *(f.phase for f in d.follows)])
+            if phase > d.phase:
+                d.phase, changed = phase, True
+    return drafts
+
+
+def _triggers_on(schema: Schema, t: Table, dialect: Dialect) -> list[str]:
+    """The user's triggers on ``t``, as introspection lists them in ``not_compared``
+    (``trigger NAME on [SCHEMA.]TABLE``)."""
+    want = dialect.table_key(t.qualified_name)
+    out = []
+    for entry in schema.not_compared:
+        if entry.startswith("trigger ") and " on " in entry:
+            name, _, table = entry[len("trigger "):].rpartition(" on ")
+            if dialect.table_key(table) == want:
+                out.append(name)
+    return out
 
 
 def _column_groups(what, after: Column) -> list[tuple[str, ...]]:
