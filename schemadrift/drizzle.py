@@ -572,7 +572,9 @@ def _atom(tok: str) -> bool:
 
 def _pg_identity(spec: dict) -> Identity:
     kind = "always" if spec.get("type") == "always" else "by_default"
-    return Identity(kind, _int(spec.get("startWith")), _int(spec.get("increment")))
+    return Identity(kind, _int(spec.get("startWith")), _int(spec.get("increment")),
+                    minvalue=_int(spec.get("minValue")), maxvalue=_int(spec.get("maxValue")),
+                    cycle=bool(spec.get("cycle")), cache=_int(spec.get("cache")))
 
 
 def _int(value) -> int | None:

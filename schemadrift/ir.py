@@ -50,11 +50,20 @@ class Default:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Identity or autoincrement: ``always`` / ``by_default`` (SQL identity) or ``autoincrement``."""
+    """Identity or autoincrement: ``always`` / ``by_default`` (SQL identity) or ``autoincrement``.
+
+    The sequence options record only a choice that differs from the server's default for the
+    column's type (None / False = the default: PostgreSQL's minvalue 1 and maxvalue the type's
+    maximum for an ascending identity, cache 1, no cycle), so that a model that omits them and the
+    database created from it compare in sync. Dialects without identity sequences leave them unset."""
 
     kind: str
     start: int | None = None
     increment: int | None = None
+    minvalue: int | None = None
+    maxvalue: int | None = None
+    cycle: bool = False
+    cache: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

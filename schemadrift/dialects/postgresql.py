@@ -108,7 +108,9 @@ class PgModelReader(ModelReader):
 
     def identity(self, c: sa.Column) -> Identity | None:
         if c.identity is not None:
-            return super().identity(c)
+            i = c.identity
+            return replace(super().identity(c), minvalue=i.minvalue, maxvalue=i.maxvalue,
+                           cycle=bool(i.cycle), cache=i.cache)
         serial = (c.primary_key and c is c.table._autoincrement_column
                   and (c.default is None or isinstance(c.default, sa.Sequence) and c.default.optional))
         return Identity("autoincrement") if serial else None
@@ -275,8 +277,10 @@ class PostgresDialect(Dialect):
         raw_default = r["default_expr"]
         identity = generated = None
         if r["identity"]:
-            identity = Identity("always" if r["identity"] == "a" else "by_default",
-                                r["identity_start"], r["identity_increment"])
+            identity = _canonical_identity(Identity(
+                "always" if r["identity"] == "a" else "by_default", r["identity_start"],
+                r["identity_increment"], minvalue=r["identity_min"], maxvalue=r["identity_max"],
+                cycle=r["identity_cycle"], cache=r["identity_cache"]), ctype.name)
         elif r["generated"] == "s":
             generated, raw_default = Generated(self.normalize_expr(raw_default or ""), True), None
         elif raw_default is not None and raw_default == r["owned_default"] and ctype.name in SERIAL:
@@ -399,7 +403,7 @@ class PostgresDialect(Dialect):
         if t.schema == default:
             changes["schema"] = None
         if any(c.identity is not None and c.identity.kind != "autoincrement" for c in t.columns):
-            changes["columns"] = tuple(replace(c, identity=_canonical_identity(c.identity))
+            changes["columns"] = tuple(replace(c, identity=_canonical_identity(c.identity, c.type.name))
                                        if c.identity is not None else c for c in t.columns)
         fks = t.foreign_keys
         if any(f.ref_schema == default for f in fks):
@@ -447,7 +451,7 @@ class PostgresDialect(Dialect):
         if c.collation:
             parts.append("COLLATE " + self.quote(c.collation))
         if c.identity is not None and c.identity.kind != "autoincrement":
-            parts.append(self._identity_sql(c.identity))
+            parts.append(self._identity_sql(c.identity, c.type.name))
         if c.generated is not None:
             parts.append(f"GENERATED ALWAYS AS ({c.generated.expr}) STORED")
         if c.default is not None and c.generated is None:
@@ -456,14 +460,16 @@ class PostgresDialect(Dialect):
             parts.append("NOT NULL")
         return " ".join(parts)
 
-    def _identity_sql(self, ident: Identity) -> str:
+    def _identity_sql(self, ident: Identity, type_name: str) -> str:
+        """``GENERATED … AS IDENTITY (…)`` with the options that differ from the defaults."""
         how = "ALWAYS" if ident.kind == "always" else "BY DEFAULT"
-        params = []
-        if ident.start is not None:
-            params.append(f"START WITH {ident.start}")
-        if ident.increment is not None:
-            params.append(f"INCREMENT BY {ident.increment}")
-        params += _sequence_bounds(ident)
+        ident, full = _canonical_identity(ident, type_name), _sequence(ident, type_name)
+        lo, hi = _default_bounds(full.increment, type_name)
+        named = (("START WITH", ident.start), ("INCREMENT BY", ident.increment),
+                 ("MINVALUE", full.minvalue if full.minvalue != lo else None),
+                 ("MAXVALUE", full.maxvalue if full.maxvalue != hi else None), ("CACHE", ident.cache))
+        params = [f"{word} {value}" for word, value in named if value is not None]
+        params += ["CYCLE"] if ident.cycle else []
         return f"GENERATED {how} AS IDENTITY" + (f" ({' '.join(params)})" if params else "")
 
     def _cols(self, names) -> str:
@@ -705,16 +711,37 @@ class PostgresDialect(Dialect):
         if new.kind == "autoincrement":
             return out + self._add_serial(table, after)
         if old is None:
-            return out + [self._alter(table, f"ALTER COLUMN {col} ADD {self._identity_sql(new)}")]
+            return out + [self._alter(table, f"ALTER COLUMN {col} ADD "
+                                             f"{self._identity_sql(new, after.type.name)}")]
+        return out + self._set_identity(table, before, after)
+
+    def _set_identity(self, table: Table, before: Column, after: Column) -> list[str]:
+        """ALTER … SET for each changed option. Bounds that narrow are set last: the first ALTER
+        sets every other option with the union of the old and new bounds (so the new START and the
+        sequence's current value both hold), then the current value is clamped into the new
+        bounds, then the bounds narrow."""
+        col = self.quote(after.name)
+        old, new = _sequence(before.identity, before.type.name), _sequence(after.identity, after.type.name)
+        lo, hi = min(old.minvalue, new.minvalue), max(old.maxvalue, new.maxvalue)
         changes = []
-        if old.kind != new.kind:
-            changes.append("SET GENERATED " + ("ALWAYS" if new.kind == "always" else "BY DEFAULT"))
-        if old.start != new.start:
-            changes += [f"SET {b}" for b in _reset_bounds(new)]
-            changes.append(f"SET START WITH {new.start if new.start is not None else 1}")
-        if old.increment != new.increment:
-            changes.append(f"SET INCREMENT BY {new.increment if new.increment is not None else 1}")
-        return out + [self._alter(table, f"ALTER COLUMN {col} {' '.join(changes)}")] if changes else out
+        if before.identity.kind != after.identity.kind:
+            changes.append("SET GENERATED " + ("ALWAYS" if after.identity.kind == "always" else "BY DEFAULT"))
+        changes += _bound_changes(old, replace(new, minvalue=lo, maxvalue=hi), after.type.name)
+        changes += [f"SET {word} {value}" for word, value in (
+            ("START WITH", new.start), ("INCREMENT BY", new.increment), ("CACHE", new.cache))
+            if getattr(old, _SEQ_FIELDS[word]) != value]
+        if old.cycle != new.cycle:
+            changes.append("SET CYCLE" if new.cycle else "SET NO CYCLE")
+        out = [self._alter(table, f"ALTER COLUMN {col} {' '.join(changes)}")] if changes else []
+        if (lo, hi) != (new.minvalue, new.maxvalue):
+            seq = (f"pg_get_serial_sequence({self.literal(self.table_name(table))}, "
+                   f"{self.literal(after.name)})::regclass")
+            out.append(f"SELECT setval(s.seq, GREATEST(LEAST(COALESCE(pg_sequence_last_value(s.seq), "
+                       f"{new.start}), {new.maxvalue}), {new.minvalue}), pg_sequence_last_value(s.seq) "
+                       f"IS NOT NULL) FROM (SELECT {seq} AS seq) s")
+            narrow = _bound_changes(replace(new, minvalue=lo, maxvalue=hi), new, after.type.name)
+            out.append(self._alter(table, f"ALTER COLUMN {col} {' '.join(narrow)}"))
+        return out
 
     def _serial_sequence(self, table: Table, column: Column) -> str:
         return _ident_limit(f"{table.name}_{column.name}_seq")
@@ -1078,28 +1105,43 @@ def _enum_default_kept(default: Default, enum: EnumType) -> bool:
     return m is None or m.group(1).replace("''", "'") in enum.values
 
 
-def _sequence_bounds(ident: Identity) -> list[str]:
-    """MINVALUE / MAXVALUE an identity needs for its start to be valid (the IR keeps no bounds, so a
-    start beyond the defaults widens them)."""
-    descending = ident.increment is not None and ident.increment < 0
-    if ident.start is None:
-        return []
-    if not descending and ident.start < 1:
-        return [f"MINVALUE {ident.start}"]
-    if descending and ident.start > -1:
-        return [f"MAXVALUE {ident.start}"]
-    return []
+TYPE_MAX = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
+_SEQ_FIELDS = {"START WITH": "start", "INCREMENT BY": "increment", "CACHE": "cache"}
 
 
-def _reset_bounds(ident: Identity) -> list[str]:
-    """Both bounds of an identity whose start changes, in the same ALTER as the start: the IR keeps
-    no bounds, so the old ones (which the new start may lie beyond) go back to the defaults, or
-    to the start where it needs more (``_sequence_bounds``)."""
-    bounds = _sequence_bounds(ident)
-    for word in ("MINVALUE", "MAXVALUE"):
-        if not any(b.startswith(word) for b in bounds):
-            bounds.append(f"NO {word}")
-    return bounds
+def _default_bounds(increment: int, type_name: str) -> tuple[int, int]:
+    """MINVALUE / MAXVALUE PostgreSQL gives a sequence of this type when none is named: 1 and the
+    type's maximum ascending, the type's minimum and -1 descending (CREATE SEQUENCE)."""
+    top = TYPE_MAX.get(type_name, TYPE_MAX["bigint"])
+    return (1, top) if increment > 0 else (-top - 1, -1)
+
+
+def _sequence(ident: Identity, type_name: str) -> Identity:
+    """Every option of an identity's sequence spelled out, as the server fills them in. A START
+    beyond the default bounds widens them (the bound it needs, as the model asks for that start)."""
+    increment = ident.increment or 1
+    lo, hi = _default_bounds(increment, type_name)
+    if ident.minvalue is not None:
+        lo = ident.minvalue
+    elif ident.start is not None and ident.start < lo:
+        lo = ident.start
+    if ident.maxvalue is not None:
+        hi = ident.maxvalue
+    elif ident.start is not None and ident.start > hi:
+        hi = ident.start
+    start = ident.start if ident.start is not None else (lo if increment > 0 else hi)
+    return Identity(ident.kind, start, increment, lo, hi, bool(ident.cycle), ident.cache or 1)
+
+
+def _bound_changes(old: Identity, new: Identity, type_name: str) -> list[str]:
+    """SET MINVALUE / MAXVALUE where the bound changes (NO … where the new one is the default)."""
+    lo, hi = _default_bounds(new.increment, type_name)
+    out = []
+    for word, a, b, default in (("MINVALUE", old.minvalue, new.minvalue, lo),
+                                ("MAXVALUE", old.maxvalue, new.maxvalue, hi)):
+        if a != b:
+            out.append(f"SET NO {word}" if b == default else f"SET {word} {b}")
+    return out
 
 
 def _partitioned(table: Table | None) -> bool:
@@ -1107,11 +1149,22 @@ def _partitioned(table: Table | None) -> bool:
     return table is not None and any(k == "partition_by" for k, _ in table.options)
 
 
-def _canonical_identity(ident: Identity | None) -> Identity | None:
+def _canonical_identity(ident: Identity | None, type_name: str) -> Identity | None:
+    """Only the options that differ from the server's defaults for the column's type (an
+    omitted START is the first bound the sequence walks from)."""
     if ident is None or ident.kind == "autoincrement":
         return ident
-    return replace(ident, start=None if ident.start == 1 else ident.start,
-                   increment=None if ident.increment == 1 else ident.increment)
+    full = _sequence(ident, type_name)
+    lo, hi = _default_bounds(full.increment, type_name)
+    up = full.increment > 0
+    first = full.minvalue if up else full.maxvalue
+    # a bound beyond the default that the start itself lies on is implied by the start
+    implied = full.start == first and (first < lo if up else first > hi)
+    return Identity(ident.kind, start=full.start if implied or full.start != first else None,
+                    increment=None if full.increment == 1 else full.increment,
+                    minvalue=None if full.minvalue == lo or implied and up else full.minvalue,
+                    maxvalue=None if full.maxvalue == hi or implied and not up else full.maxvalue,
+                    cycle=full.cycle, cache=None if full.cache == 1 else full.cache)
 
 
 def _canonical_number(expr: str, t: ColumnType) -> str:

@@ -131,3 +131,18 @@ def test_models_nulls_order_where_an_index_cannot_store_it(name):
         return
     parts = load_metadata(md, dialects.get(name)).tables[0].indexes[0].parts
     assert [(p.column, p.descending, p.nulls) for p in parts] == [("d", False, None), ("id", True, None)]
+
+
+def test_snapshot_identity_options_absent_are_defaults_and_round_trip():
+    """An older schemadrift/1 snapshot has no identity options: they load as the defaults, and a
+    snapshot writes only the options that differ from them."""
+    old = {"format": "schemadrift/1", "dialect": "postgresql", "tables": [{"name": "t", "columns": [
+        {"name": "id", "type": {"name": "integer"}, "identity": {"kind": "always", "start": 5}}]}]}
+    ident = snapshot.from_dict(old).tables[0].columns[0].identity
+    assert ident == ir.Identity("always", 5) and ident.cycle is False and ident.minvalue is None
+    col = ir.Column("id", ir.ColumnType("bigint"),
+                    identity=ir.Identity("always", 3, 4, minvalue=2, maxvalue=9, cycle=True, cache=5))
+    s = ir.Schema("postgresql", (ir.Table("t", columns=(col,)),))
+    assert snapshot.from_json(snapshot.to_json(s)) == s
+    assert "cycle" not in snapshot.to_json(ir.replace(s, tables=(ir.Table("t", columns=(
+        ir.replace(col, identity=ir.Identity("always")),)),)))

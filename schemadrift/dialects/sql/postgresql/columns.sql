@@ -11,7 +11,9 @@ SELECT r.schema, r.name AS table_name, a.attname AS name,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        dsc.description AS comment,
        'nextval(' || pg_catalog.quote_literal(seq.oid::regclass::text) || '::regclass)' AS owned_default,
-       ps.seqstart AS identity_start, ps.seqincrement AS identity_increment
+       ps.seqstart AS identity_start, ps.seqincrement AS identity_increment,
+       ps.seqmin AS identity_min, ps.seqmax AS identity_max, ps.seqcycle AS identity_cycle,
+       ps.seqcache AS identity_cache
 FROM rel r
 JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid

@@ -1,0 +1,1 @@
+INSERT INTO items (label) VALUES ('a'), ('b');
