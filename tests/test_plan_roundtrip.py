@@ -660,6 +660,17 @@ def test_backfill_bad_spellings_are_one_line_errors(spelling, message, lite_scra
                 schemadrift.plan(schemadrift.compare(lite_scratch, b), backfills={key: expr})
 
 
+def test_backfill_key_may_name_the_default_schema(pg_scratch):
+    """``public.users.email`` names the column the planner calls ``users.email``."""
+    with scratch_database("postgresql") as b:
+        execute(pg_scratch, BACKFILL_FROM)
+        execute(b, BACKFILL_TO)
+        d = schemadrift.compare(pg_scratch, b)
+        spelled = {f"public.{k}": v for k, v in BACKFILLS.items()}
+        assert schemadrift.plan(d, backfills=spelled).to_json() == \
+            schemadrift.plan(d, backfills=BACKFILLS).to_json()
+
+
 def test_backfill_of_a_column_that_needs_none_warns(lite_scratch):
     """A --backfill for a column of TO that the plan does not fill is ignored with a warning."""
     with scratch_database("sqlite") as b:

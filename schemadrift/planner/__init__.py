@@ -67,8 +67,12 @@ def resolve_backfills(backfills: dict[str, str], to_schema: Schema, dialect: Dia
         return {}
     columns: dict[tuple[str, str], str] = {}
     tables: set[str] = set()
+    default = to_schema.default_schema
     for t in to_schema.tables:
-        for spelled in {t.name, t.qualified_name}:
+        spellings = {t.name, t.qualified_name}
+        if t.schema is None and default:
+            spellings.add(f"{default}.{t.name}")  # "public.users.email" names "users.email"
+        for spelled in spellings:
             tables.add(dialect.table_key(spelled))
             for c in t.columns:
                 key = (dialect.table_key(spelled), dialect.column_key(c.name))
