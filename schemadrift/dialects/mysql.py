@@ -875,7 +875,10 @@ class MySQLDialect(Dialect):
         """Fail fast instead of queueing every query behind a waiting metadata lock."""
         if op.kind in ("create_table", "copy_rows", "copy_column", "fill_column"):
             return []
-        return ["SET SESSION lock_wait_timeout = 10"]
+        settings = ["SET SESSION lock_wait_timeout = 10"]
+        if op.kind == "alter_column" and set(op.what) != {"default"}:
+            settings.append(STRICT_SESSION)
+        return settings
 
     def render_rollback(self, op) -> list[str] | None:
         """SQL that undoes ``op`` (None where data would be lost or nothing can restore it)."""
@@ -1099,6 +1102,12 @@ def _enum_append(before: ColumnType, after: ColumnType) -> bool:
     if before.name == "enum":
         return (len(before.values) > 255) == (len(after.values) > 255)
     return (len(before.values) + 7) // 8 == (len(after.values) + 7) // 8
+
+
+#: A MODIFY under a non-strict sql_mode truncates values that do not fit (or turns NULL into 0/'')
+#: with only a warning: strict mode makes such a step fail instead, with the table left as it was.
+STRICT_SESSION = ("SET SESSION sql_mode = IF(@@SESSION.sql_mode = '', 'STRICT_ALL_TABLES', "
+                  "CONCAT(@@SESSION.sql_mode, ',STRICT_ALL_TABLES'))")
 
 
 def _varchar_extend(before: ColumnType, after: ColumnType) -> bool:

@@ -893,3 +893,26 @@ def test_select_only_user_sees_the_foreign_keys_the_owner_sees():
                    "fk2": (("a", "b"), None, "us`ers%", "NO ACTION", "SET NULL"),
                    "fk3": (("e",), other_db, "ext", "NO ACTION", "NO ACTION")}
     assert ro == owner, explain(ro, owner)
+
+
+def test_narrowing_modify_fails_instead_of_truncating_under_a_lax_sql_mode():
+    """A server (or session) without strict mode would truncate a value that no longer fits with
+    only a warning: the step turns strict mode on first, so it fails and the row is kept."""
+    import schemadrift
+
+    with scratch_database("mariadb") as a, scratch_database("mariadb") as b:
+        execute(a, ["CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(50))",
+                    "INSERT INTO t VALUES (1, 'a value longer than ten')"])
+        execute(b, ["CREATE TABLE t (id INT PRIMARY KEY, s VARCHAR(10))"])
+        step = next(s for s in schemadrift.plan(schemadrift.compare(a, b)).steps
+                    if "type" in s.summary)
+        engine = sa.create_engine(a)
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("SET SESSION sql_mode = ''")
+                with pytest.raises(sa.exc.DataError, match="Data truncated"):
+                    for statement in step.sql:
+                        conn.exec_driver_sql(statement)
+                assert conn.exec_driver_sql("SELECT s FROM t").scalar() == "a value longer than ten"
+        finally:
+            engine.dispose()
