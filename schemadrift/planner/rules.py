@@ -183,14 +183,19 @@ class Rules:
         return needs
 
     def drop_needs(self, t: Table) -> set:
-        """A table being dropped is still used by its FKs until it goes: tables that reference
-        another dropped table go first."""
+        """A table being dropped is still used by its FKs until it goes: it goes before the
+        tables, keys and columns its FKs reference are dropped."""
         tk = self.tkey(t)
         needs = set()
         for fk in t.foreign_keys:
             if self.tkey(fk) != tk:
-                needs.add(("table", *self.tkey(fk)))
+                needs |= self.referenced(fk)
         return needs
+
+    def referenced(self, fk: ForeignKey) -> set:
+        """What an FK uses on the table it points at."""
+        rk = self.tkey(fk)
+        return {("table", *rk), self.key(rk, fk.ref_columns)} | self.cols(rk, fk.ref_columns)
 
     # -- enums -----------------------------------------------------------------------------------
     def add_enum(self, c: Change) -> list[Draft]:
@@ -872,7 +877,7 @@ class Rules:
                         step = self.drop_foreign_key(Change(t.name, fk.name, before=fk, schema=t.schema))[0]
                         step.source = gone[tk].source
                         out.append(step)
-                        gone[tk].needs_old.discard(("table", *self.tkey(fk)))
+                        gone[tk].needs_old -= self.referenced(fk)
                         gone[tk].follows.append(step)
         return out
 

@@ -1,0 +1,3 @@
+CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(50) NOT NULL);
+CREATE TABLE taggings (user_id INTEGER NOT NULL, tag VARCHAR(20) NOT NULL,
+  CONSTRAINT taggings_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id));
