@@ -96,7 +96,8 @@ def build_parser() -> ArgumentParser:
                       type=_backfill, dest="backfills",
                       help="the SQL expression that fills the existing rows of a column before it "
                       "becomes NOT NULL (a new NOT NULL column without a default), instead of a "
-                      "manual step; SCHEMA.TABLE.COLUMN outside the default schema; repeatable")
+                      "manual step; or the USING expression of a type change the server cannot convert; "
+                      "SCHEMA.TABLE.COLUMN outside the default schema; repeatable")
 
     inspect = _command(sub, "inspect", [common], "print a source's schema as a JSON snapshot",
                        f"Print SOURCE's schema as a JSON snapshot (format {snapshot.FORMAT}), usable "

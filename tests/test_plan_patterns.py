@@ -400,3 +400,47 @@ def test_a_schema_wide_name_moving_to_another_table_is_freed_first(dialect):
             assert kinds_in_order == ["drop_index", "create_index"]
             assert {s.phase.label for s in p.steps} == {"contract"}
     both_ways(dialect, on_a, on_b, check=check)
+
+
+EPOCHS = "CREATE TABLE t (id INTEGER PRIMARY KEY, c BIGINT)"
+STAMPS = "CREATE TABLE t (id INTEGER PRIMARY KEY, c TIMESTAMP NOT NULL DEFAULT '2000-01-01 00:00:00')"
+EPOCH_ROWS = ["INSERT INTO t VALUES (1, 1700000000)", "INSERT INTO t VALUES (2, NULL)"]
+
+
+def test_type_change_without_a_conversion_is_manual_never_a_failing_cast():
+    """PostgreSQL has no cast from bigint to timestamp: the type change is a ``manual`` step whose
+    USING is a placeholder to fill in (commented out in the script), never ``c::timestamp``; the
+    NOT NULL step that follows waits for it (manual too). Running the script as printed changes
+    nothing and fails nowhere."""
+    with pair("postgresql", EPOCHS, STAMPS, EPOCH_ROWS) as (a, b):
+        p = plan_for(a, b)
+        assert [s.manual for s in p.steps] == [True, True], [s.summary for s in p.steps]
+        change, not_null = p.steps
+        assert "manual" in kinds(change) and "--backfill t.c=SQL" in \
+            next(h.message for h in change.hazards if h.kind.value == "manual")
+        alter = next(x for x in change.sql if " TYPE " in x)
+        assert "USING <expression>" in alter and "::timestamp" not in alter.split(" USING ")[1]
+        assert "manual" in kinds(not_null) and not change.rollback
+        script = p.to_sql()
+        assert "-- MANUAL: " + alter in script and "\nALTER TABLE" not in script
+        execute(a, split_sql(script))  # comments only: runs, changes nothing
+        assert rows(a, "SELECT id, c FROM t ORDER BY id") == [(1, 1700000000), (2, None)]
+
+
+def test_type_change_without_a_conversion_uses_the_backfill_as_using():
+    """``backfills={"t.c": SQL}`` is the USING expression of such a type change: the step is
+    automatic, the round trip ends in sync with every row converted (a NULL takes the default),
+    and the CLI takes ``--backfill`` for it without the "fills no column" warning."""
+    with pair("postgresql", EPOCHS, STAMPS, EPOCH_ROWS) as (a, b):
+        p = plan_for(a, b, backfills={"t.c": "to_timestamp(c)"})
+        assert not any(s.manual or "manual" in kinds(s) for s in p.steps)
+        assert any("USING to_timestamp(c)" in x for x in p.steps[0].sql), p.steps[0].sql
+        assert not any("UPDATE \"t\" SET \"c\" = to_timestamp" in x for s in p.steps for x in s.sql)
+        from test_plan_roundtrip import run_cli
+        code, out, err = run_cli("plan", a, b, "--format", "json", "--backfill", "t.c=to_timestamp(c)")
+        assert (code, err) == (0, "") and out == p.to_json()
+        want = rows(a, "SELECT to_timestamp(1700000000)::timestamp")[0][0]
+        apply(a, p)
+        assert_in_sync(a, b)
+        assert [r[1] for r in rows(a, "SELECT id, c FROM t ORDER BY id")] == \
+            [want, rows(a, "SELECT TIMESTAMP '2000-01-01 00:00:00'")[0][0]]

@@ -124,6 +124,12 @@ class Dialect:
     def same_type(self, a: ColumnType, b: ColumnType) -> bool:
         return a == b
 
+    def converts_type(self, before: ColumnType, after: ColumnType) -> bool:
+        """Whether the server has a conversion for an in-place type change from ``before`` to
+        ``after`` (it may still reject values that do not fit). Where it has none, the planner
+        makes the change a ``manual`` step, or uses the user's backfill expression to convert."""
+        return True
+
     def same_default(self, a: Column, b: Column) -> bool:
         return a.default == b.default
 

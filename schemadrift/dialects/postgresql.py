@@ -425,6 +425,10 @@ class PostgresDialect(Dialect):
         return a == b or normalize_sql(a) == normalize_sql(b)
 
     # -- rendering helpers -----------------------------------------------------------------------
+    def converts_type(self, before: ColumnType, after: ColumnType) -> bool:
+        """Whether ``ALTER COLUMN … TYPE`` has a cast from ``before`` to ``after``: see ``CASTS``."""
+        return has_cast(before, after)
+
     def type_sql(self, t: ColumnType) -> str:
         """DDL for a column type: the raw spelling where there is one."""
         if t.raw:
@@ -668,7 +672,9 @@ class PostgresDialect(Dialect):
             sql = f"ALTER COLUMN {col} TYPE {self.type_sql(after.type)}"
             if after.collation:
                 sql += f" COLLATE {self.quote(after.collation)}"
-            if "type" in what and _needs_using(before.type, after.type):
+            if "type" in what and op.using is not None:
+                sql += f" USING {op.using}"
+            elif "type" in what and _needs_using(before.type, after.type):
                 sql += f" USING {_using(col, before.type, after.type, self.type_sql(after.type))}"
             out.append(self._alter(op.table, sql))
             if after.default is not None and "type" in what and "default" not in what:
@@ -1068,8 +1074,9 @@ class PostgresDialect(Dialect):
             "create_sync_trigger": lambda: o.DropSyncTrigger(op.table, old=op.old, new=op.new),
             "drop_sync_trigger": lambda: o.CreateSyncTrigger(op.table, old=op.old, new=op.new),
         }.get(kind)
-        if inverse is None:
-            return None
+        if inverse is None or kind == "alter_column" and "type" in op.what and (
+                op.using is not None or not self.converts_type(op.after.type, op.before.type)):
+            return None  # no way back the server knows of
         try:
             return self.render(inverse())
         except PlanError:
@@ -1238,6 +1245,47 @@ def metadata_only_type_change(a: ColumnType, b: ColumnType) -> bool:
     if a.name == b.name and a.name in DEFAULT_PRECISION_6:
         return not b.args or bool(a.args) and b.args[0] >= a.args[0]
     return False
+
+
+#: The explicit casts between built-in types other than the string types, as ``pg_cast`` lists
+#: them (PostgreSQL 12–17, canonical names). Any type converts to a string type and a string type
+#: to any type by I/O conversion, which ``pg_cast`` does not list; user types (enums, domains) go
+#: through text (``_using``). Between two of the types named here, a pair missing from this table
+#: has no cast at all: integer/numeric ↔ date/time/timestamp/interval, boolean ↔ any number but
+#: integer, date ↔ time, uuid/bytea/macaddr ↔ anything but text, numbers → json …
+CASTS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    "smallint": NUMBERS,
+    "integer": NUMBERS | {"money", "boolean", "bit"},
+    "bigint": NUMBERS | {"money", "bit"},
+    "numeric": NUMBERS | {"money"},
+    "real": NUMBERS,
+    "double": NUMBERS,
+    "money": {"numeric"},
+    "boolean": {"integer"},
+    "date": {"timestamp", "timestamptz"},
+    "time": {"interval", "timetz"},
+    "timetz": {"time"},
+    "timestamp": {"date", "time", "timestamptz"},
+    "timestamptz": {"date", "time", "timetz", "timestamp"},
+    "interval": {"time"},
+    "json": {"jsonb"},
+    "jsonb": NUMBERS | {"boolean", "json"},
+    "bit": {"integer", "bigint", "varbit"},
+    "varbit": {"bit"},
+    "inet": {"cidr"},
+    "cidr": {"inet"},
+    "uuid": set(), "bytea": set(), "macaddr": set(), "xml": set(),
+}.items()}
+
+
+def has_cast(a: ColumnType, b: ColumnType) -> bool:
+    """Whether PostgreSQL has a cast from ``a`` to ``b`` (``CASTS``); types it does not know of
+    (extensions, user types, arrays of another depth) are taken as castable."""
+    if a.name == b.name or a.array_dims != b.array_dims or a.name in TEXTS or b.name in TEXTS:
+        return True
+    if a.name not in CASTS or b.name not in CASTS:
+        return True
+    return b.name in CASTS[a.name]
 
 
 def _needs_using(a: ColumnType, b: ColumnType) -> bool:

@@ -42,7 +42,10 @@ def make_plan(diff: Diff, *, backfills: dict[str, str] | None = None,
     to an SQL expression that fills the existing rows of that column before it becomes NOT NULL
     (a new NOT NULL column without a default, or an existing column that becomes NOT NULL); it
     may use the row's other columns. Without one, the backfill of a column that has no default
-    is a ``manual`` step. ``backfill_values`` is the older name of ``backfills`` (both may be
+    is a ``manual`` step. Where the column's type changes and the server has no conversion between
+    the types (``Dialect.converts_type``), the expression converts its old value instead (the
+    ``USING`` of the type change); without one, that type change is a ``manual`` step.
+    ``backfill_values`` is the older name of ``backfills`` (both may be
     given; ``backfills`` wins). ``batch_size`` is passed to the backfill ops. Raises PlanError
     when a key names no table or column of TO, when a change cannot be planned, or when the plan
     would not reach TO."""
@@ -97,9 +100,12 @@ def resolve_backfills(backfills: dict[str, str], to_schema: Schema, dialect: Dia
 def unused_backfills(plan: Plan, backfills: dict[str, str], dialect: Dialect,
                      to_schema: Schema) -> list[str]:
     """The keys of ``backfills`` that no automatic backfill step of ``plan`` uses (the column
-    needs no backfill: it exists already, is nullable, or has a default that fills it)."""
+    needs no backfill: it exists already, is nullable, or has a default that fills it; nor is its
+    type changed where the server has no conversion, with the expression as USING)."""
     used = {f"{op.table.qualified_name}.{op.column.name}" for step in plan.steps if not step.manual
             for op in step.ops if isinstance(op, o.FillColumn)}
+    used |= {f"{op.table.qualified_name}.{op.after.name}" for step in plan.steps if not step.manual
+             for op in step.ops if isinstance(op, o.AlterColumn) and op.using is not None}
     return [key for key, expr in backfills.items()
             if next(iter(resolve_backfills({key: expr}, to_schema, dialect))) not in used]
 

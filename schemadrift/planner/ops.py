@@ -103,11 +103,14 @@ class DropColumn(Op):
 class AlterColumn(Op):
     """Change the attributes named in ``what`` (``type``, ``nullable``, ``default``, ``identity``,
     ``generated``, ``collation``, ``comment``) of ``before`` so that it becomes ``after``.
-    Attributes not named in ``what`` are equal in ``before`` and ``after``."""
+    Attributes not named in ``what`` are equal in ``before`` and ``after``. ``using`` is the SQL
+    expression that converts each row's value where the server has no conversion of its own
+    (``Dialect.converts_type``); None: the server converts."""
 
     before: Column = None
     after: Column = None
     what: frozenset[str] = frozenset()
+    using: str | None = None
 
     def apply(self, table):
         return replace(table, columns=_swap(table.columns, self.before, self.after))

@@ -22,6 +22,8 @@ H = HazardKind
 
 #: placeholder a manual backfill step carries: harmless if run as is (fills nothing)
 MANUAL_VALUE = "NULL /* TODO: the value for existing rows */"
+#: placeholder USING of a manual type change: fails if run as is (never converts by a guess)
+MANUAL_USING = "<expression> /* TODO: each row's new value, from its old one */"
 
 #: kinds of hazard that mean a change is not a cheap, backward-compatible one
 _COSTLY = {H.TABLE_REWRITE, H.BLOCKING_LOCK, H.DATA_LOSS}
@@ -374,11 +376,13 @@ class Rules:
         fill.follows = [add]
         return [add, fill, self.set_not_null(c.qualified_table, tk, loose, col, follows=fill)]
 
-    def fill(self, table: str, tk, col: Column, *, required: bool, default=None) -> Draft | None:
-        """Backfill NULLs of ``col``: a value the user supplied, else the default, else (when
-        ``required``) a manual step whose SQL is a harmless placeholder, never a guess."""
+    def fill(self, table: str, tk, col: Column, *, required: bool, default=None,
+             backfill: bool = True) -> Draft | None:
+        """Backfill NULLs of ``col``: a value the user supplied (unless ``backfill`` is false: it
+        converts the column's type instead), else the default, else (when ``required``) a manual
+        step whose SQL is a harmless placeholder, never a guess."""
         where = f"{table}.{col.name}"
-        value = self.backfill_values.get(where)
+        value = self.backfill_values.get(where) if backfill else None
         if value is None and default is not None and default.kind != "sequence":
             value = str(default)
         if value is None and not required:
@@ -483,6 +487,9 @@ class Rules:
             return [self.recreate_generated(c)]
         groups = _column_groups(c.what, after)
         planned = self.plan_groups(tk, before, after, groups)
+        # no conversion from the old type to the new one: the user's backfill expression is the
+        # conversion (and so fills no NULLs), else the type change is left to a human
+        converts = "type" not in c.what or self.d.converts_type(before.type, after.type)
         out: list[Draft] = []
         current = before
         for n, (phase, _, group) in enumerate(planned):
@@ -492,7 +499,8 @@ class Rules:
                 replace(current, **{attr: getattr(after, attr) for attr in group})
             what = _differing(current, target) or frozenset(group)
             if "nullable" in group and not after.nullable:
-                fill = self.fill(table, tk, current, required=False, default=after.default)
+                fill = self.fill(table, tk, current, required=False, default=after.default,
+                                 backfill=converts)
                 if fill is not None and out and out[-1].phase > fill.phase:
                     # the type changes in contract first (the new default may not fit the old
                     # type): the fill runs in the NOT NULL step only, right after it
@@ -516,9 +524,39 @@ class Rules:
                     draft.needs_gone = self.keys_forcing_not_null(tk, before)
                 if "type" in what:
                     draft.creates.add(("coltype", *tk, self.d.column_key(after.name)))
+                    if not converts:
+                        self.convert(draft, table, current, target)
             out.append(draft)
             current = target
-        return out
+        return self.hold_after_manual_conversion(out, f"{table}.{after.name}")
+
+    def convert(self, draft: Draft, table: str, before: Column, after: Column) -> None:
+        """A type change the server has no conversion for: USING the user's backfill expression,
+        else a manual step whose USING is a placeholder to fill in."""
+        where = f"{table}.{after.name}"
+        using = self.backfill_values.get(where)
+        draft.ops = tuple(replace(op, using=using or MANUAL_USING) for op in draft.ops)
+        if using is not None:
+            draft.summary += f" (converted with {using})"
+            return
+        draft.manual = True
+        draft.summary += " (manual: no conversion between the types)"
+        draft.hazards += (hazard(H.MANUAL, f"the server has no conversion from {before.type} to "
+                                 f"{after.type}: plan again with an SQL expression that computes each "
+                                 f"row's new {after.name} from its old value (--backfill {where}=SQL, "
+                                 f"or backfills={{'{where}': 'SQL'}} in Python: it becomes the USING "
+                                 "expression), or write it into this step and run it by hand"),)
+
+    @staticmethod
+    def hold_after_manual_conversion(drafts: list[Draft], where: str) -> list[Draft]:
+        """The parts of a column change after a manual type change wait for it: manual too."""
+        held = False
+        for d in drafts:
+            if held:
+                d.manual = True
+                d.hazards += (hazard(H.MANUAL, f"run it after the manual type change of {where}"),)
+            held = held or d.manual and any(getattr(op, "using", None) == MANUAL_USING for op in d.ops)
+        return drafts
 
     def recreate_generated(self, c: Change) -> Draft:
         """A column that becomes generated, or whose expression changes: drop it and add it

@@ -989,3 +989,39 @@ def test_models_with_identity_options_match_the_database(home):
     assert live.table("seqs").column("a").identity == Identity("by_default", minvalue=5, maxvalue=500,
                                                                  cycle=True, cache=3)
     assert live.table("seqs").column("b").identity == Identity("always", -5)
+
+
+# -- type conversions (converts_type) -------------------------------------------------------------
+def test_converts_type_knows_the_casts_postgresql_has_and_lacks():
+    """A few pairs by hand: the ones the planner must not cast, and the ones it may."""
+    assert not PG.converts_type(T("bigint"), T("timestamp"))
+    assert not PG.converts_type(T("timestamp"), T("bigint"))
+    assert not PG.converts_type(T("boolean"), T("bigint")) and PG.converts_type(T("boolean"), T("integer"))
+    assert not PG.converts_type(T("integer"), T("interval")) and not PG.converts_type(T("date"), T("time"))
+    assert not PG.converts_type(T("uuid"), T("bytea")) and not PG.converts_type(T("integer"), T("jsonb"))
+    assert PG.converts_type(T("text"), T("timestamp")) and PG.converts_type(T("uuid"), T("varchar(40)"))
+    assert PG.converts_type(T("integer"), T("numeric(10,2)")) and PG.converts_type(T("jsonb"), T("bigint"))
+    assert PG.converts_type(T("bigint"), T("my_enum")) and PG.converts_type(T("bigint[]"), T("text[]"))
+    for name in ("sqlite", "mysql", "mariadb"):  # MODIFY / the table rebuild convert any value
+        d = dialects.get(name)
+        assert d.converts_type(d.parse_type("bigint"), d.parse_type("datetime"))
+
+
+def test_converts_type_matches_the_server_for_every_pair_it_knows(pg_db):
+    """The CASTS table against the live server: ``CAST(NULL::a AS b)`` parses exactly where the
+    hook says the server has a conversion."""
+    from schemadrift.dialects.postgresql import CASTS
+    names = sorted(CASTS) + ["text", "varchar", "char"]
+    wrong = []
+    engine = sa.create_engine(pg_db.url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as c:
+        for a, b in ((ColumnType(a), ColumnType(b)) for a in names for b in names):
+            try:
+                c.exec_driver_sql(f"SELECT CAST(NULL::{PG.type_sql(a)} AS {PG.type_sql(b)})")
+                casts = True
+            except sa.exc.DBAPIError:
+                casts = False
+            if casts != PG.converts_type(a, b):
+                wrong.append((a.name, b.name, casts))
+    engine.dispose()
+    assert wrong == []

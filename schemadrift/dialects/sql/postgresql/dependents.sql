@@ -62,7 +62,9 @@ LEFT JOIN pg_catalog.pg_index x ON x.indexrelid = c.oid
 WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
   AND (CAST(:schemas AS text[]) IS NULL OR n.nspname = ANY (CAST(:schemas AS text[])))
   AND c.relkind NOT IN ('t', 'c')
-  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.oid = c.oid OR rel.oid = x.indrelid)
+  -- two equality tests, not one OR: each becomes a hash anti join (the OR scanned rel per row)
+  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.oid = c.oid)
+  AND NOT EXISTS (SELECT 1 FROM rel WHERE rel.oid = x.indrelid)
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e') AND c.relkind = 'S')
 UNION
