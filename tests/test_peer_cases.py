@@ -60,6 +60,11 @@ def test_peer_case_converges(name, dialect, case, direction, pool):
     if case["id"] in KNOWN:
         assert not outcome.ok, f"{case['id']} converges now: remove it from KNOWN"
         pytest.xfail(f"{KNOWN[case['id']]} ({outcome.stage}: {outcome.detail[:100]})")
-    if case["scope"] == "extended" and outcome.stage in ("not-converged", "inspector-differs", "manual"):
+    if case["scope"] == "extended" and outcome.stage == "manual":
+        # issue 10, point 3: every automatic step applied (no "apply" failure half-way); what is
+        # left waits on the manual steps, which name the unmodelled objects in the way
+        assert "(left:" in outcome.detail, outcome.detail
+        return
+    if case["scope"] == "extended" and outcome.stage in ("not-converged", "inspector-differs"):
         pytest.skip(f"extended case: objects outside the IR ({outcome.detail[:100]})")
     assert outcome.ok, f"{outcome.stage}: {outcome.detail}"
