@@ -180,8 +180,8 @@ def _delete_all_rows(url: str) -> None:
 
 # -- an independent view: what SQLAlchemy's inspector sees -----------------------------------------
 def structure(url: str) -> dict:
-    """Per table: columns with nullability, primary key, foreign keys, unique keys — as SQLAlchemy's
-    inspector reads them (its bulk ``get_multi_*`` calls), not as schemadrift does."""
+    """Per table: columns with nullability and type, primary key, foreign keys, indexes, unique
+    keys — as SQLAlchemy's inspector reads them (its bulk ``get_multi_*`` calls), not as schemadrift does."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     lite = url.startswith("sqlite")
     fold = (lambda n: str(n).lower()) if lite or url.startswith(("mysql", "mariadb")) else str
@@ -210,6 +210,12 @@ def structure(url: str) -> dict:
                     "pk": pk,
                     "fks": sorted((tuple(map(fold, fk["constrained_columns"])), fold(fk["referred_table"]))
                                   for fk in fks.get(key, ())),
+                    # declared type text: SQLite keeps each CREATE's own spelling, so only there
+                    # is it not comparable
+                    "types": [] if lite else sorted((fold(c["name"]), str(c["type"]).lower())
+                                                    for c in cols),
+                    "indexes": sorted((tuple(map(fold, (n or "?" for n in ix.get("column_names") or ()))),
+                                       bool(ix.get("unique"))) for ix in indexes.get(key, ())),
                     "unique_keys": sorted({tuple(map(fold, ix.get("column_names") or ()))
                                            for ix in indexes.get(key, ()) if ix.get("unique")} |
                                           {tuple(map(fold, u["column_names"]))

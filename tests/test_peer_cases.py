@@ -68,3 +68,19 @@ def test_peer_case_converges(name, dialect, case, direction, pool):
     if case["scope"] == "extended" and outcome.stage in ("not-converged", "inspector-differs"):
         pytest.skip(f"extended case: objects outside the IR ({outcome.detail[:100]})")
     assert outcome.ok, f"{outcome.stage}: {outcome.detail}"
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_the_independent_view_sees_types_and_indexes(dialect):
+    """The inspector's view (``structure``/``gap``) is a check that can fail: a column type (not
+    on SQLite, whose declared spellings differ per CREATE) and a plain index are part of it."""
+    from conftest import execute, scratch_database
+    from peercases import gap, structure
+
+    with scratch_database(dialect) as a, scratch_database(dialect) as b, \
+            scratch_database(dialect) as c:
+        execute(a, ["CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)"])
+        execute(b, ["CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", "CREATE INDEX ix_n ON t (n)"])
+        execute(c, ["CREATE TABLE t (id INTEGER PRIMARY KEY, n BIGINT)"])
+        assert "indexes" in (gap(structure(a), structure(b)) or "")
+        assert ("types" in (gap(structure(a), structure(c)) or "")) == (dialect != "sqlite")
