@@ -129,6 +129,12 @@ class Index:
     include: tuple[str, ...] = ()
     nulls_not_distinct: bool = False
     implicit: bool = field(default=False, compare=False)
+    predicate_raw: str = field(default="", compare=False)
+
+    @property
+    def predicate_sql(self) -> str | None:
+        """The predicate as the source spelled it (a plan creates it so), else canonical."""
+        return self.predicate_raw or self.predicate
 
     @property
     def columns(self) -> tuple[str | None, ...]:

@@ -106,7 +106,7 @@ class ModelReader:
         opts = self.dialect_options(i)
         return Index(name=_name(i), parts=tuple(self.index_part(e, opts) for e in i.expressions),
                      unique=bool(i.unique), predicate=self.predicate(opts),
-                     method=self.index_method(opts), include=self.index_include(opts))
+                     predicate_raw=self.predicate_text(opts) or "", method=self.index_method(opts), include=self.index_include(opts))
 
     def dialect_options(self, construct) -> dict:
         """The ``<dialect>_*`` keyword options of an Index or constraint for this dialect."""
@@ -124,10 +124,15 @@ class ModelReader:
                          nulls=nulls)
 
     def predicate(self, opts) -> str | None:
+        text = self.predicate_text(opts)
+        return self.dialect.normalize_expr(text) if text is not None else None
+
+    def predicate_text(self, opts) -> str | None:
+        """An index's WHERE clause as the dialect compiles it (None without one)."""
         where = opts.get("where") if opts else None
         if isinstance(where, str):  # reflected metadata carries the predicate as plain text
             where = sa.text(where)
-        return self.dialect.normalize_expr(self.expr(where)) if where is not None else None
+        return self.expr(where) if where is not None else None
 
     def index_method(self, opts) -> str | None:
         return None

@@ -133,8 +133,8 @@ class PgModelReader(ModelReader):
                 part = replace(part, opclass=ops[key])
             parts.append(part)
         return Index(name=_model_name(i), parts=tuple(parts), unique=bool(i.unique),
-                     predicate=self.predicate(opts), method=self.index_method(opts),
-                     include=self.index_include(opts),
+                     predicate=self.predicate(opts), predicate_raw=self.predicate_text(opts) or "",
+                     method=self.index_method(opts), include=self.index_include(opts),
                      nulls_not_distinct=bool(opts.get("nulls_not_distinct")))
 
     def unique(self, u: sa.UniqueConstraint) -> Index:
@@ -317,6 +317,7 @@ class PostgresDialect(Dialect):
         return Index(name=r["constraint_name"] or r["name"], parts=tuple(parts), unique=r["is_unique"],
                      is_constraint=r["constraint_name"] is not None,
                      predicate=self.normalize_expr(r["predicate"]) if r["predicate"] else None,
+                     predicate_raw=r["predicate"] or "",
                      method=None if r["method"] == "btree" else r["method"], include=include,
                      nulls_not_distinct=bool(r["nulls_not_distinct"]))
 
@@ -527,7 +528,7 @@ class PostgresDialect(Dialect):
         if index.nulls_not_distinct:
             sql += " NULLS NOT DISTINCT"
         if index.predicate:
-            sql += f" WHERE {index.predicate}"
+            sql += f" WHERE {index.predicate_sql}"
         return sql
 
     def _check_body(self, check: Check) -> str:

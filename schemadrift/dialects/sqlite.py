@@ -331,7 +331,7 @@ class SQLiteDialect(Dialect):
         name = ix.name or "ix_" + "_".join([t.name, *(p.column or "expr" for p in ix.parts)])
         sql = (f"CREATE {'UNIQUE ' if ix.unique else ''}INDEX {self.qualified(name, t.schema)} "
                f"ON {self.quote(t.name)} ({self._parts(ix)})")
-        return sql + (f" WHERE {ix.predicate}" if ix.predicate else "")
+        return sql + (f" WHERE {ix.predicate_sql}" if ix.predicate else "")
 
     def rebuild(self, before: Table, after: Table, triggers: tuple = ()) -> list[str]:
         """The table-rebuild recipe (sqlite.org/lang_altertable.html#otheralter): copy the columns
@@ -692,7 +692,8 @@ class _Reader:
                           for r in rows)
             tables[table]["indexes"].append(Index(
                 name=name, parts=parts, unique=bool(first.unique),
-                predicate=P.canonical_expr(where) if first.partial and where else None))
+                predicate=P.canonical_expr(where) if first.partial and where else None,
+                predicate_raw=where if first.partial and where else ""))
 
     def part(self, r, cols: dict[str, Column], text: tuple[str, str | None] | None) -> IndexPart:
         if r.cid == -2 and text is not None:
