@@ -106,7 +106,8 @@ class ModelReader:
         opts = self.dialect_options(i)
         return Index(name=_name(i), parts=tuple(self.index_part(e, opts) for e in i.expressions),
                      unique=bool(i.unique), predicate=self.predicate(opts),
-                     predicate_raw=self.predicate_text(opts) or "", method=self.index_method(opts), include=self.index_include(opts))
+                     predicate_raw=self.predicate_text(opts) or "", method=self.index_method(opts),
+                     include=self.index_include(opts))
 
     def dialect_options(self, construct) -> dict:
         """The ``<dialect>_*`` keyword options of an Index or constraint for this dialect."""
