@@ -10,6 +10,7 @@ import atexit
 import contextlib
 import os
 import queue
+import re
 import threading
 import uuid
 
@@ -143,12 +144,22 @@ def execute(url: str, statements) -> None:
     verify.execute(url, [statements] if isinstance(statements, str) else statements)
 
 
+_DELIMITER = re.compile(r"[ \t]*DELIMITER[ \t]+(\S+)[ \t]*(?:\n|$)", re.I)
+
+
 def split_sql(script: str) -> list[str]:
-    """Split a DDL script on top-level semicolons (quotes, comments and $$ bodies respected)."""
+    """Split a DDL script on top-level semicolons (quotes, comments and $$ bodies respected), or
+    on the delimiter a mysql-client ``DELIMITER x`` line (at the start of a statement) sets."""
     out, buf, i, n = [], [], 0, len(script)
-    quote = None
+    quote, delimiter = None, ";"
     while i < n:
         ch = script[i]
+        command = _DELIMITER.match(script, i) if not quote and (i == 0 or script[i - 1] == "\n") \
+            and not "".join(buf).strip() else None
+        if command:
+            delimiter = command.group(1)
+            i = command.end()
+            continue
         if quote:
             buf.append(ch)
             if script.startswith(quote, i):
@@ -164,6 +175,13 @@ def split_sql(script: str) -> list[str]:
             j = script.find("*/", i + 2)
             i = n if j < 0 else j + 2
             continue
+        elif delimiter != ";" and script.startswith(delimiter, i):
+            stmt = "".join(buf).strip()
+            if stmt:
+                out.append(stmt)
+            buf = []
+            i += len(delimiter)
+            continue
         elif ch in "'\"`":
             quote = ch
             buf.append(ch)
@@ -176,7 +194,7 @@ def split_sql(script: str) -> list[str]:
                 i = j + 1
                 continue
             buf.append(ch)
-        elif ch == ";":
+        elif ch == ";" and delimiter == ";":
             stmt = "".join(buf).strip()
             if stmt:
                 out.append(stmt)

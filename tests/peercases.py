@@ -180,8 +180,9 @@ def _delete_all_rows(url: str) -> None:
 
 # -- an independent view: what SQLAlchemy's inspector sees -----------------------------------------
 def structure(url: str) -> dict:
-    """Per table: columns with nullability and type, primary key, foreign keys, indexes, unique
-    keys — as SQLAlchemy's inspector reads them (its bulk ``get_multi_*`` calls), not as schemadrift does."""
+    """Per table: columns with nullability, type, default and comment, primary key, foreign keys,
+    indexes, unique keys, CHECK constraints and the table's comment — as SQLAlchemy's inspector
+    reads them (its bulk ``get_multi_*`` calls), not as schemadrift does."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     lite = url.startswith("sqlite")
     fold = (lambda n: str(n).lower()) if lite or url.startswith(("mysql", "mariadb")) else str
@@ -201,6 +202,8 @@ def structure(url: str) -> dict:
             fks = insp.get_multi_foreign_keys(schema=schema)
             indexes = insp.get_multi_indexes(schema=schema)
             uniques = insp.get_multi_unique_constraints(schema=schema)
+            checks = insp.get_multi_check_constraints(schema=schema)
+            comments = {} if lite else insp.get_multi_table_comment(schema=schema)
             for key, cols in columns.items():
                 pk = tuple(fold(x) for x in pks.get(key, {}).get("constrained_columns") or ())
                 out[f"{schema or default}.{fold(key[1])}"] = {
@@ -220,10 +223,21 @@ def structure(url: str) -> dict:
                                            for ix in indexes.get(key, ()) if ix.get("unique")} |
                                           {tuple(map(fold, u["column_names"]))
                                            for u in uniques.get(key, ())}),
+                    "defaults": sorted((fold(c["name"]), _text(c.get("default"))) for c in cols),
+                    "checks": sorted((fold(ck.get("name") or "?"), _text(ck.get("sqltext")))
+                                     for ck in checks.get(key, ())),
+                    "comments": [] if lite else
+                    [_text((comments.get(key) or {}).get("text"))] +
+                    sorted((fold(c["name"]), _text(c.get("comment"))) for c in cols),
                 }
         return out
     finally:
         engine.dispose()
+
+
+def _text(value) -> str:
+    """A default, CHECK body or comment as the inspector reads it, whitespace folded."""
+    return "" if value is None else " ".join(str(value).split())
 
 
 #: relations the IR does not model (introspection lists them as ``"<kind> <schema>.<name>"``)

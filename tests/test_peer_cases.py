@@ -84,3 +84,27 @@ def test_the_independent_view_sees_types_and_indexes(dialect):
         execute(c, ["CREATE TABLE t (id INTEGER PRIMARY KEY, n BIGINT)"])
         assert "indexes" in (gap(structure(a), structure(b)) or "")
         assert ("types" in (gap(structure(a), structure(c)) or "")) == (dialect != "sqlite")
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mariadb", "sqlite"])
+def test_the_independent_view_sees_defaults_checks_and_comments(dialect):
+    """The inspector's view also holds each column's default, the CHECK constraints and (not on
+    SQLite, which has none) table and column comments: a difference in one is a gap."""
+    from conftest import execute, scratch_database
+    from peercases import gap, structure
+
+    base = "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER"
+    variants = {
+        "defaults": base + " DEFAULT 7)",
+        "checks": base + ", CONSTRAINT ck_n CHECK (n > 0))",
+    }
+    if dialect != "sqlite":
+        variants["comments"] = (base + " COMMENT 'how many')" if dialect == "mariadb" else base + ")")
+    with contextlib.ExitStack() as stack:
+        plain = stack.enter_context(scratch_database(dialect))
+        execute(plain, [base + ")"])
+        for part, ddl in variants.items():
+            other = stack.enter_context(scratch_database(dialect))
+            execute(other, [ddl] + (["COMMENT ON COLUMN t.n IS 'how many'"]
+                                    if part == "comments" and dialect == "postgresql" else []))
+            assert f"t.{part}:" in (gap(structure(plain), structure(other)) or ""), part

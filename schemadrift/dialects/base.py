@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, ClassVar
 
-from ..ir import Column, ColumnType, Default, Schema
+from ..ir import Column, ColumnType, Default, Dependent, Schema
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlalchemy as sa
@@ -40,6 +40,12 @@ class Dialect:
     #: a BEFORE INSERT trigger may assign NEW.<column>, so a rename's sync trigger can fill an old
     #: NOT NULL column that new code leaves out (else the planner relaxes it during the window)
     BEFORE_TRIGGER_SETS_NEW: ClassVar[bool] = False
+    #: triggers on a renamed table's old version can mirror its writes into the new one during
+    #: the window (``CreateTableSync``); else old code's writes after the copy are lost
+    TABLE_SYNC: ClassVar[bool] = False
+    #: and the new one's writes back into the old one, without the two triggers recursing
+    #: (MySQL/MariaDB cannot: a trigger may not write the table of the statement that fired it)
+    TABLE_SYNC_BACK: ClassVar[bool] = False
     #: the server changes the type of a column that a foreign key uses (either side) with the key
     #: in place; where not (MySQL/MariaDB error 1832), the planner drops the key and adds it again
     #: around the type change
@@ -164,6 +170,23 @@ class Dialect:
         ``(schema, table_key)``, where a rebuild of the table would drop them."""
         return {}
 
+    def dependents(self, schema: Schema) -> tuple[Dependent, ...]:
+        """The objects the IR does not model that stand in the way of a step (the planner's
+        blockers): introspection's ``schema.dependents``, plus what the dialect reads from the
+        text it keeps of such objects (SQLite: the columns a trigger uses)."""
+        return schema.dependents
+
+    def recreates_table(self, op: Op) -> bool:
+        """Whether ``op`` drops and recreates its table (SQLite's rebuild): the table's own
+        unmodelled objects go with it, so they do not block the op (the dialect names those it
+        cannot create again)."""
+        return False
+
+    def fills_on_insert(self, table, column: Column) -> bool:
+        """Whether the server gives ``column`` of ``table`` a value when an INSERT leaves it out
+        (a default, an identity or serial, a generated column)."""
+        return column.default is not None or column.identity is not None or column.generated is not None
+
     def temp_name(self, name: str) -> str:
         """A name to build an object under while ``name`` is still taken (renamed later)."""
         return name + "__sdnew"
@@ -190,6 +213,12 @@ class Dialect:
     def render_rollback(self, op: Op) -> list[str] | None:
         """Reverse SQL for ``op``, or None when the op cannot be undone without loss."""
         return None
+
+    def script_statement(self, statement: str) -> str:
+        """``statement`` as a script for the dialect's own client spells it: ended by ``;`` (a
+        dialect whose client splits a compound statement on its inner ``;`` wraps it)."""
+        s = statement.rstrip()
+        return s if s.endswith(";") else s + ";"
 
 
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")

@@ -129,6 +129,9 @@ class MySQLDialect(Dialect):
     NAMED_ENUMS = False
     PARTIAL_INDEX = False
     MULTI_SCHEMA = False
+    #: error 1442: a trigger cannot write the table whose statement fired it, even behind a
+    #: guard, so a renamed table's window is synced one way only (old → new)
+    TABLE_SYNC = True
     #: InnoDB foreign key names are unique in the database (there is no RENAME for them)
     SCHEMA_WIDE_NAMES = {"foreign_key": "foreign_key"}
 
@@ -592,10 +595,17 @@ class MySQLDialect(Dialect):
         return [f"DROP TABLE {self.table_name(op.table)}"]
 
     def render_copy_rows(self, op: O.CopyRows) -> list[str]:
-        targets = ", ".join(self.quote(t) for t, _ in op.columns)
-        sources = ", ".join(self.quote(s) for _, s in op.columns)
-        return [f"INSERT INTO {self.table_name(op.table)} ({targets}) "
-                f"SELECT {sources} FROM {self.table_name(op.source)}"]
+        """INSERT … SELECT; with ``batch_size``, one INSERT per range of the old table's key."""
+        targets = ", ".join([self.quote(t) for t, _ in op.columns] + [self.quote(t) for t, _ in op.values])
+        sources = ", ".join([self.quote(s) for _, s in op.columns] + [value for _, value in op.values])
+        copy = (f"INSERT INTO {self.table_name(op.table)} ({targets}) "
+                f"SELECT {sources} FROM {self.table_name(op.source)}")
+        filters: list[str] = self._skip_synced(op)
+
+        def where(*conditions: str) -> str:
+            both = filters + list(conditions)
+            return copy + (" WHERE " + " AND ".join(both) if both else "")
+        return self._batched(op, op.source, lambda rows: [where(rows)]) or [where()]
 
     def render_set_table_comment(self, op: O.SetTableComment) -> list[str]:
         return [self._alter(op.table, [f"COMMENT={self.literal(op.comment or '')}"])]
@@ -660,12 +670,77 @@ class MySQLDialect(Dialect):
         return f"ALTER COLUMN {self.quote(column.name)} SET DEFAULT {self.render_default(column.default)}"
 
     def render_copy_column(self, op: O.CopyColumn) -> list[str]:
-        return [f"UPDATE {self.table_name(op.table)} SET {self.quote(op.target.name)} = "
-                f"{self.quote(op.source.name)}"]
+        """One UPDATE; with ``batch_size``, one UPDATE per range of the primary key."""
+        update = f"UPDATE {self.table_name(op.table)} SET {self.quote(op.target.name)} = " \
+                 f"{self.quote(op.source.name)}"
+        return self._batched(op, op.table, lambda batch: [f"{update} WHERE {batch}"]) or [update]
 
     def render_fill_column(self, op: O.FillColumn) -> list[str]:
-        col = self.quote(op.column.name)
-        return [f"UPDATE {self.table_name(op.table)} SET {col} = {op.expr} WHERE {col} IS NULL"]
+        """One UPDATE of the NULLs; with ``batch_size``, one per range of the primary key, and an
+        error (SIGNAL) as soon as the expression leaves a row of a batch NULL (SET NOT NULL would
+        fail on it anyway)."""
+        col, table = self.quote(op.column.name), self.table_name(op.table)
+        update = f"UPDATE {table} SET {col} = {op.expr} WHERE {col} IS NULL"
+        message = _signal_text(f"backfill of {op.table.qualified_name}.{op.column.name}",
+                               ": the expression gives NULL for some rows")
+
+        def batch(rows: str) -> list[str]:
+            return [f"{update} AND {rows}",
+                    f"IF EXISTS (SELECT 1 FROM {table} WHERE {rows} AND {col} IS NULL AND ({op.expr}) "
+                    f"IS NULL) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = {quote_string(message)}; "
+                    "END IF"]
+        return self._batched(op, op.table, batch) or [update]
+
+    # batched backfills
+    def _batched(self, op, keyed: Table, batch) -> list[str] | None:
+        """``batch(rows)`` (statements for the rows that the condition ``rows`` picks) run once per
+        range of ``batch_size`` rows of ``keyed``'s primary key, each range committed; None when
+        unbatched (no ``batch_size``, or no key to page by: ``_paging_key``).
+
+        The ranges come from the key itself, never from ``ROW_COUNT()`` or a condition on the
+        values written: each range starts after the last one, so the loop ends after one pass,
+        whatever the UPDATE leaves (a value that compares equal or not after a type conversion,
+        PAD SPACE, NULL from an expression), and whether the client counts changed or matched
+        rows. MariaDB runs the loop as a compound statement (``BEGIN NOT ATOMIC``, 10.1.1+); MySQL
+        has compound statements only in stored programs, so there it is a procedure created,
+        called and dropped by the step."""
+        key = _paging_key(keyed)
+        if not getattr(op, "batch_size", None) or key is None:
+            return None
+        cols = [self.quote(c) for c in key]
+        lo, hi = ([f"@sd_{end}_{i}" for i in range(1, len(key) + 1)] for end in ("lo", "hi"))
+        table, listed = self.table_name(keyed), ", ".join(cols)
+        ascending, descending = listed, ", ".join(c + " DESC" for c in cols)
+        rows = f"{_key_compare(cols, lo, '>', '>=')} AND {_key_compare(cols, hi, '<', '<=')}"
+        first = f"SELECT {listed} INTO {', '.join(lo)} FROM {table}"
+        body = [
+            "DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END",  # no next row: the variables stay NULL
+            f"SET {', '.join(v + ' = NULL' for v in lo + hi)}",
+            f"{first} ORDER BY {ascending} LIMIT 1",
+            f"WHILE {lo[0]} IS NOT NULL DO",
+            f"  SELECT {listed} INTO {', '.join(hi)} FROM (SELECT {listed} FROM {table} WHERE "
+            f"{_key_compare(cols, lo, '>', '>=')} ORDER BY {ascending} LIMIT {int(op.batch_size)}) "
+            f"AS sd_batch ORDER BY {descending} LIMIT 1",
+            *("  " + s for s in batch(rows)),
+            "  COMMIT",
+            f"  SET {', '.join(v + ' = NULL' for v in lo)}",
+            f"  {first} WHERE {_key_compare(cols, hi, '>', '>')} ORDER BY {ascending} LIMIT 1",
+            "END WHILE",
+        ]
+        block = "\n".join(f"  {s}" + ("" if s.endswith(" DO") else ";") for s in body)
+        if self.is_mariadb:
+            return [f"BEGIN NOT ATOMIC\n{block}\nEND"]
+        name = self.qualified(_procedure_name(op), keyed.schema)
+        return [f"DROP PROCEDURE IF EXISTS {name}", f"CREATE PROCEDURE {name}()\nBEGIN\n{block}\nEND",
+                f"CALL {name}()", f"DROP PROCEDURE {name}"]
+
+    def script_statement(self, statement: str) -> str:
+        """A compound statement (the batch loops) between ``DELIMITER`` lines, with a delimiter
+        that its text does not hold, so that the mysql/mariadb client sends it whole."""
+        if not _COMPOUND.match(statement):
+            return super().script_statement(statement)
+        delimiter = next(d for d in (f"$${'$' * n}" for n in range(len(statement) + 1)) if d not in statement)
+        return f"DELIMITER {delimiter}\n{statement.rstrip()}\n{delimiter}\nDELIMITER ;"
 
     def sync_trigger_names(self, op) -> tuple[str, str]:
         base = f"sd_sync_{op.table.name}_{op.old.name}_{op.new.name}"
@@ -691,6 +766,42 @@ class MySQLDialect(Dialect):
     def render_drop_sync_trigger(self, op: O.DropSyncTrigger) -> list[str]:
         prefix = f"{self.quote(op.table.schema)}." if op.table.schema else ""
         return [f"DROP TRIGGER IF EXISTS {prefix}{self.quote(n)}" for n in self.sync_trigger_names(op)]
+
+    def table_sync_names(self, op) -> tuple[str, str, str]:
+        """The INSERT, UPDATE and DELETE triggers of a renamed table's sync (<= 64 characters)."""
+        base = f"sd_tsync_{op.source.name}_{op.table.name}"
+        if len(base) > 58:
+            import hashlib
+            base = base[:49] + "_" + hashlib.sha1(base.encode()).hexdigest()[:8]
+        return base + "_ins", base + "_upd", base + "_del"
+
+    def render_create_table_sync(self, op: O.CreateTableSync) -> list[str]:
+        """AFTER triggers on the old table that repeat each write in the new one (one statement
+        each: no client DELIMITER). One way only (``TABLE_SYNC_BACK`` is off: error 1442)."""
+        ins, upd, dele = (self.quote(n) for n in self.table_sync_names(op))
+        q, src, dst = self.quote, self.table_name(op.source), self.table_name(op.table)
+        found = " AND ".join(f"{q(t)} = OLD.{q(s)}" for t, s in op.key)
+        values = ", ".join(f"NEW.{q(s)}" for _, s in op.columns)
+        return [
+            f"CREATE TRIGGER {ins} AFTER INSERT ON {src} FOR EACH ROW INSERT INTO {dst} "
+            f"({', '.join(q(t) for t, _ in op.columns)}) VALUES ({values})",
+            f"CREATE TRIGGER {upd} AFTER UPDATE ON {src} FOR EACH ROW UPDATE {dst} SET "
+            f"{', '.join(f'{q(t)} = NEW.{q(s)}' for t, s in op.columns)} WHERE {found}",
+            f"CREATE TRIGGER {dele} AFTER DELETE ON {src} FOR EACH ROW DELETE FROM {dst} WHERE {found}",
+        ]
+
+    def render_drop_table_sync(self, op: O.DropTableSync) -> list[str]:
+        prefix = f"{self.quote(op.source.schema)}." if op.source.schema else ""
+        return [f"DROP TRIGGER IF EXISTS {prefix}{self.quote(n)}" for n in self.table_sync_names(op)]
+
+    def _skip_synced(self, op: O.CopyRows) -> list[str]:
+        """The copy's condition that skips the rows the sync triggers wrote already (a plain
+        NOT EXISTS: INSERT IGNORE would turn other errors into warnings)."""
+        if not op.key:
+            return []
+        src = self.table_name(op.source)
+        found = " AND ".join(f"sd_t.{self.quote(t)} = {src}.{self.quote(s)}" for t, s in op.key)
+        return [f"NOT EXISTS (SELECT 1 FROM {self.table_name(op.table)} AS sd_t WHERE {found})"]
 
     # keys, indexes, constraints
     def render_add_primary_key(self, op: O.AddPrimaryKey) -> list[str]:
@@ -863,7 +974,7 @@ class MySQLDialect(Dialect):
             return out
         if kind == "add_check":
             return [copy, blocks, Hazard(HazardKind.VALIDATION_SCAN, "every row is checked")]
-        if kind in ("create_sync_trigger", "drop_sync_trigger"):
+        if kind in ("create_sync_trigger", "drop_sync_trigger", "create_table_sync", "drop_table_sync"):
             return [Hazard(HazardKind.BLOCKING_LOCK, "CREATE/DROP TRIGGER takes a short metadata lock")]
         return []
 
@@ -1058,6 +1169,51 @@ def _literal_value(text: str) -> str | None:
     return None
 
 
+#: a statement the mysql/mariadb client must not split on ``;`` (the batch loops)
+_COMPOUND = re.compile(r"(BEGIN NOT ATOMIC|CREATE PROCEDURE)\b")
+#: key types whose values a user variable holds and compares exactly, in the index's order (not
+#: FLOAT/DOUBLE, nor TIMESTAMP: kept as local time text, which a DST change makes ambiguous)
+_PAGING_TYPES = INTEGER_TYPES | {"boolean", "numeric", "char", "varchar", "binary", "varbinary", "date",
+                                 "timestamp", "time"}
+#: SIGNAL's MESSAGE_TEXT holds 128 characters (more is an error in strict mode)
+_SIGNAL_TEXT_MAX = 128
+
+
+def _paging_key(table: Table) -> tuple[str, ...] | None:
+    """The primary key columns a batch loop pages by, or None (no key, or a type it cannot)."""
+    if table.primary_key is None or not table.primary_key.columns:
+        return None
+    columns = [table.column(c) for c in table.primary_key.columns]
+    if any(c is None or c.type.name not in _PAGING_TYPES for c in columns):
+        return None
+    return tuple(c.name for c in columns)
+
+
+def _key_compare(cols: list[str], values: list[str], strict: str, last: str) -> str:
+    """``(cols) <op> (values)`` in key order, spelled out (``a > x OR a = x AND b >= y``) so that
+    the server reads it as a range of the index; ``last`` is the operator of the last column."""
+    terms = []
+    for i, col in enumerate(cols):
+        op = last if i == len(cols) - 1 else strict
+        equal = [f"{c} = {v}" for c, v in zip(cols[:i], values[:i])]
+        terms.append(" AND ".join(equal + [f"{col} {op} {values[i]}"]))
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def _signal_text(subject: str, tail: str) -> str:
+    """``subject + tail`` within SIGNAL's limit (the subject shortened with … where needed)."""
+    room = _SIGNAL_TEXT_MAX - len(tail)
+    return (subject if len(subject) <= room else subject[:room - 1] + "…") + tail
+
+
+def _procedure_name(op) -> str:
+    """A stable name for the procedure of one batched step (MySQL)."""
+    import hashlib
+    what = getattr(op, "column", None) or getattr(op, "target", None)
+    text = "\0".join([op.kind, op.table.qualified_name, what.name if what is not None else ""])
+    return "sd_backfill_" + hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
 def _is_call_or_keyword(text: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z_]+(\(\d*\))?", text.strip()))
 
@@ -1130,6 +1286,10 @@ def _inverse(op):
         "set_table_options": lambda: O.SetTableOptions(table=op.apply(t), options=t.options),
         "create_sync_trigger": lambda: O.DropSyncTrigger(table=t, old=op.old, new=op.new),
         "drop_sync_trigger": lambda: O.CreateSyncTrigger(table=t, old=op.old, new=op.new),
+        "create_table_sync": lambda: O.DropTableSync(table=t, source=op.source, columns=op.columns,
+                                                     key=op.key, back=op.back),
+        "drop_table_sync": lambda: O.CreateTableSync(table=t, source=op.source, columns=op.columns,
+                                                     key=op.key, back=op.back),
         "add_primary_key": lambda: O.DropPrimaryKey(table=op.apply(t), primary_key=op.primary_key),
         "drop_primary_key": lambda: O.AddPrimaryKey(table=op.apply(t), primary_key=op.primary_key),
         "create_index": lambda: O.DropIndex(table=op.apply(t), index=op.index),

@@ -180,6 +180,7 @@ class PostgresDialect(Dialect):
     PARTIAL_INDEX = True
     MULTI_SCHEMA = True
     BEFORE_TRIGGER_SETS_NEW = True
+    TABLE_SYNC = TABLE_SYNC_BACK = True  # no recursion: a transaction-local setting guards them
     ALTER_COLUMN_TYPE = True
     ALTER_NULLABILITY = True
     DROP_COLUMN = True
@@ -585,13 +586,14 @@ class PostgresDialect(Dialect):
         identity); then each sequence of the new table (serial, identity) moves past the copied
         keys, so that the next insert does not collide with a copied row."""
         t = op.table
-        targets = self._cols(c for c, _ in op.columns)
-        sources = ", ".join(self._copied_value(op.source.column(s), t.column(c)) for c, s in op.columns)
+        targets = self._cols([c for c, _ in op.columns] + [c for c, _ in op.values])
+        sources = ", ".join([self._copied_value(op.source.column(s), t.column(c)) for c, s in op.columns]
+                            + [value for _, value in op.values])
         copied = [t.column(c) for c, _ in op.columns]
         override = " OVERRIDING SYSTEM VALUE" if any(
             c is not None and c.identity is not None and c.identity.kind == "always" for c in copied) else ""
         out = [f"INSERT INTO {self.table_name(t)} ({targets}){override} "
-               f"SELECT {sources} FROM {self.table_name(op.source)}"]
+               f"SELECT {sources} FROM {self.table_name(op.source)}" + self._skip_synced(op)]
         for c in copied:
             if c is not None and (c.identity is not None or (c.default and c.default.kind == "sequence")):
                 col = self.quote(c.name)
@@ -599,6 +601,17 @@ class PostgresDialect(Dialect):
                            f"{self.literal(c.name)}), max({col})) FROM {self.table_name(t)} "
                            f"HAVING max({col}) IS NOT NULL")
         return out
+
+    def _skip_synced(self, op) -> str:
+        """Where triggers (``CreateTableSync``) mirror the source's writes: the copy skips the
+        rows they wrote, and locks each row it reads against a delete until it commits (a row
+        deleted meanwhile is skipped, not copied after its delete was mirrored). It sets the
+        triggers' guard for its own transaction: the rows it writes do not go back (a stale
+        value could overwrite a newer one there)."""
+        if not op.key:
+            return ""
+        return (f" WHERE set_config('{_SYNCING}', 'on', true) = 'on' FOR KEY SHARE "
+                f"ON CONFLICT ({self._cols(t for t, _ in op.key)}) DO NOTHING")
 
     def _copied_value(self, source, target) -> str:
         """A copied column's value, cast where PostgreSQL has no assignment cast to its new type."""
@@ -838,6 +851,80 @@ class PostgresDialect(Dialect):
         return [f"DROP TRIGGER IF EXISTS {self.quote(trg)} ON {self.table_name(op.table)}",
                 f"DROP FUNCTION IF EXISTS {self.qualified(fn, op.table.schema)}()"]
 
+    def table_sync_names(self, op) -> list[tuple[str, str]]:
+        """(function, trigger) of each direction of a renamed table's sync (<= 63 bytes each):
+        old → new, then new → old."""
+        base = f"sd_tsync_{op.source.name}_{op.table.name}"
+        return [(_ident_limit(base), _ident_limit(f"{base}_trg")),
+                (_ident_limit(f"{base}_back"), _ident_limit(f"{base}_back_trg"))]
+
+    def render_create_table_sync(self, op) -> list[str]:
+        there, back = self.table_sync_names(op)
+        out = self._mirror(*there, op.source, op.table, op.columns, op.key)
+        if op.back:
+            flip = lambda pairs: tuple((s, t) for t, s in pairs)  # noqa: E731
+            out += self._mirror(*back, op.table, op.source, flip(op.columns), flip(op.key))
+        return out
+
+    def render_drop_table_sync(self, op) -> list[str]:
+        out = []
+        for (fn, trg), on in list(zip(self.table_sync_names(op), (op.source, op.table)))[:1 + op.back]:
+            out += [f"DROP TRIGGER IF EXISTS {self.quote(trg)} ON {self.table_name(on)}",
+                    f"DROP FUNCTION IF EXISTS {self.qualified(fn, op.table.schema)}()"]
+        return out
+
+    def _mirror(self, fn: str, trg: str, src: Table, dst: Table, pairs, key) -> list[str]:
+        """A function and an AFTER trigger on ``src`` that repeat each row's write in ``dst``
+        (``pairs``: (dst column, src column)), the row found by ``key``: an upsert, so that a
+        copy running meanwhile keeps the newer row. A transaction-local setting keeps the other
+        direction's trigger from writing it back (and cascades still fire both)."""
+        q, table = self.quote, self.table_name(dst)
+
+        def value(row: str, t: str, s: str) -> str:
+            expr, source, target = f"{row}.{q(s)}", src.column(s), dst.column(t)
+            if not _needs_using(source.type, target.type):
+                return expr
+            return _using(expr, source.type, target.type, self.type_sql(target.type))
+
+        found = lambda row: " AND ".join(f"{q(t)} = {value(row, t, s)}" for t, s in key)  # noqa: E731
+        keys = {t for t, _ in key}
+        always = {t for t, _ in pairs if dst.column(t).identity is not None
+                  and dst.column(t).identity.kind == "always"}
+        sets = ", ".join(f"{q(t)} = EXCLUDED.{q(t)}" for t, _ in pairs if t not in keys | always)
+        moved = ", ".join(f"{{0}}.{q(s)}" for _, s in key)
+        upsert = (f"INSERT INTO {table} ({self._cols(t for t, _ in pairs)})"
+                  + (" OVERRIDING SYSTEM VALUE" if always else "")
+                  + f" VALUES ({', '.join(value('NEW', t, s) for t, s in pairs)}) "
+                  f"ON CONFLICT ({self._cols(t for t, _ in key)}) "
+                  + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING"))
+        counters = [f"    PERFORM setval(pg_get_serial_sequence({self.literal(table)}, {self.literal(t)}), "
+                    f"{value('NEW', t, s)}) WHERE {value('NEW', t, s)} > coalesce(pg_sequence_last_value("
+                    f"pg_get_serial_sequence({self.literal(table)}, {self.literal(t)})::regclass), 0);\n"
+                    for t, s in pairs if _counted(dst.column(t))]
+        body = (f"{_USE_COLUMN}BEGIN\n"
+                f"  IF current_setting('{_SYNCING}', true) = 'on' THEN RETURN NULL; END IF;\n"
+                f"  PERFORM set_config('{_SYNCING}', 'on', true);\n"
+                f"  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' AND "
+                f"ROW({moved.format('OLD')}) IS DISTINCT FROM ROW({moved.format('NEW')}) THEN\n"
+                f"    DELETE FROM {table} WHERE {found('OLD')};\n"
+                f"  END IF;\n"
+                f"  IF TG_OP <> 'DELETE' THEN\n"
+                f"    {upsert};\n{''.join(counters)}"
+                "  END IF;\n"
+                f"  PERFORM set_config('{_SYNCING}', '', true);\n"
+                "  RETURN NULL;\n"
+                "END")
+        tag = "$sd$"
+        while tag in body:
+            tag = tag[:-1] + "x$"
+        func = self.qualified(fn, dst.schema)
+        # old code's role may have no rights on the new table (nor new code's on the old one):
+        # the function writes as its owner, who created both, with the names resolved as now
+        return [f"CREATE OR REPLACE FUNCTION {func}() RETURNS trigger LANGUAGE plpgsql "
+                f"SECURITY DEFINER SET search_path FROM CURRENT AS {tag}\n{body}\n{tag}",
+                f"CREATE TRIGGER {q(trg)} AFTER INSERT OR UPDATE OR DELETE ON {self.table_name(src)} "
+                f"FOR EACH ROW EXECUTE FUNCTION {func}()"]
+
     # -- keys, indexes, constraints --------------------------------------------------------------
     def render_add_primary_key(self, op) -> list[str]:
         name = self._constraint_name(op.table, op.primary_key, "pkey") if op.primary_key.name \
@@ -1025,10 +1112,16 @@ class PostgresDialect(Dialect):
         elif "collation" in op.what:
             out.append(Hazard(HazardKind.BLOCKING_LOCK, "indexes on the column are rebuilt under an "
                                                         "ACCESS EXCLUSIVE lock"))
+        if "type" in op.what and op.using is None and cast_can_fail(op.before.type, op.after.type):
+            out.append(Hazard(HazardKind.VALIDATION_SCAN, f"the cast from {op.before.type} to "
+                              f"{op.after.type} fails on a value that does not convert (or does not fit): "
+                              "the whole ALTER is then rolled back and the table left as it was"))
         if "nullable" in op.what and not op.after.nullable:
             out.append(Hazard(HazardKind.VALIDATION_SCAN, "a CHECK (… IS NOT NULL) NOT VALID is validated "
                                                           "(scan without blocking writes), then SET NOT NULL "
                                                           "uses it"))
+        if "identity" in op.what:
+            out += _identity_narrowing(op.table, op.before, op.after)
         return out
 
     def _hazards_set_table_options(self, op) -> list[Hazard]:
@@ -1048,6 +1141,13 @@ class PostgresDialect(Dialect):
 
     def _hazards_add_enum_value(self, op) -> list[Hazard]:
         return []
+
+    def _hazards_copy_rows(self, op) -> list[Hazard]:
+        if not op.key:
+            return []
+        return [Hazard(HazardKind.BLOCKING_LOCK, "until the copy commits, old code's updates and "
+                       "deletes of the rows it has copied wait for it (their triggers write the same "
+                       "rows of the new table; the copy holds a KEY SHARE lock on each row it read)")]
 
     def render_rollback(self, op) -> list[str] | None:
         """SQL that undoes ``op`` without loss, [] when nothing needs undoing, None when it cannot be."""
@@ -1074,6 +1174,10 @@ class PostgresDialect(Dialect):
                                                   what=op.what),
             "create_sync_trigger": lambda: o.DropSyncTrigger(op.table, old=op.old, new=op.new),
             "drop_sync_trigger": lambda: o.CreateSyncTrigger(op.table, old=op.old, new=op.new),
+            "create_table_sync": lambda: o.DropTableSync(op.table, source=op.source, columns=op.columns,
+                                                         key=op.key, back=op.back),
+            "drop_table_sync": lambda: o.CreateTableSync(op.table, source=op.source, columns=op.columns,
+                                                         key=op.key, back=op.back),
         }.get(kind)
         if inverse is None or kind == "alter_column" and "type" in op.what and (
                 op.using is not None or not self.converts_type(op.after.type, op.before.type)):
@@ -1139,6 +1243,30 @@ def _sequence(ident: Identity, type_name: str) -> Identity:
         hi = ident.start
     start = ident.start if ident.start is not None else (lo if increment > 0 else hi)
     return Identity(ident.kind, start, increment, lo, hi, bool(ident.cycle), ident.cache or 1)
+
+
+def _identity_narrowing(table: Table, before: Column, after: Column) -> list[Hazard]:
+    """An identity whose range narrows (MINVALUE up, MAXVALUE down) or that stops cycling: rows
+    keep their values, but inserts that take the next identity value fail sooner (at once when
+    the clamped current value sits on the new bound)."""
+    a, b = before.identity, after.identity
+    if a is None or b is None or "autoincrement" in (a.kind, b.kind):
+        return []
+    old, new = _sequence(a, before.type.name), _sequence(b, after.type.name)
+    what = [f"{word} {x} → {y}" for word, x, y, narrower in (
+        ("MINVALUE", old.minvalue, new.minvalue, new.minvalue > old.minvalue),
+        ("MAXVALUE", old.maxvalue, new.maxvalue, new.maxvalue < old.maxvalue)) if narrower]
+    if old.cycle and not new.cycle:
+        what.append("CYCLE → NO CYCLE")
+    if not what:
+        return []
+    where = f"{table.qualified_name}.{after.name}" if table is not None else after.name
+    return [Hazard(HazardKind.BACKWARD_INCOMPATIBLE, f"the identity of {where} "
+                   f"narrows ({', '.join(what)}): its current value is clamped into the new bounds, and "
+                   "inserts (old code's and new code's) that take the next identity value fail once the "
+                   "sequence reaches a bound (at once if its current value lay beyond it); "
+                   + ("with CYCLE it wraps to values rows may already hold" if new.cycle else
+                      "without CYCLE it does not wrap around"))]
 
 
 def _bound_changes(old: Identity, new: Identity, type_name: str) -> list[str]:
@@ -1287,6 +1415,41 @@ def has_cast(a: ColumnType, b: ColumnType) -> bool:
     if a.name not in CASTS or b.name not in CASTS:
         return True
     return b.name in CASTS[a.name]
+
+
+#: the largest magnitude a number type holds (numeric(p, s): below 10 ** (p - s))
+_NUMBER_LIMIT = {"smallint": 2 ** 15, "integer": 2 ** 31, "bigint": 2 ** 63, "real": 3.4e38,
+                 "double": 1.7e308}
+
+
+def _number_limit(t: ColumnType) -> float:
+    if t.name == "numeric":
+        return 10.0 ** (t.args[0] - (t.args[1] if len(t.args) > 1 else 0)) if t.args else float("inf")
+    return _NUMBER_LIMIT[t.name]
+
+
+def cast_can_fail(a: ColumnType, b: ColumnType) -> bool:
+    """Whether ALTER COLUMN TYPE from ``a`` to ``b`` can fail on some values: a string parsed as
+    anything else (number, date, boolean, uuid, json, an enum …), a number into a type with a
+    smaller range (or fewer integer digits), jsonb read as a number or boolean."""
+    if a.array_dims != b.array_dims or a == b:
+        return False
+    if a.name in TEXTS:
+        return b.name not in TEXTS
+    if a.name in NUMBERS and b.name in NUMBERS:
+        return _number_limit(b) < _number_limit(a)
+    return a.name == "jsonb" and (b.name in NUMBERS or b.name == "boolean")
+
+
+#: the transaction-local setting that tells a renamed table's sync trigger that the write it sees
+#: comes from the other direction's trigger (or from the copy): it does not write it back
+_SYNCING = "schemadrift.syncing"
+
+
+def _counted(c) -> bool:
+    """Whether ``c`` takes its values from a sequence (serial, identity)."""
+    return c is not None and (c.identity is not None
+                              or (c.default is not None and c.default.kind == "sequence"))
 
 
 def _needs_using(a: ColumnType, b: ColumnType) -> bool:

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -62,6 +63,7 @@ from ..ir import (
     Column,
     ColumnType,
     Default,
+    Dependent,
     ForeignKey,
     Generated,
     Identity,
@@ -150,6 +152,9 @@ class SQLiteDialect(Dialect):
     sqlalchemy_name = "sqlite"
     TRANSACTIONAL_DDL = True
     PARTIAL_INDEX = True
+    #: with recursive_triggers off a trigger does not fire itself again, but the other table's
+    #: trigger does fire: each mirror statement is a no-op when the row is already as it should be
+    TABLE_SYNC = TABLE_SYNC_BACK = True
     #: index names are unique in the database (a UNIQUE constraint's automatic index is named
     #: after its table); there is no ALTER INDEX … RENAME
     SCHEMA_WIDE_NAMES = {"index": "index"}
@@ -164,12 +169,14 @@ class SQLiteDialect(Dialect):
         version = conns[0].exec_driver_sql("SELECT sqlite_version()").scalar()
         tables: list[Table] = []
         not_compared: list[str] = []
-        for schema in self._schemas(conns[0], schemas):
-            found, skipped = _Reader(self, conns, schema).read()
-            tables += found
-            not_compared += skipped
-        return self.normalize(Schema(dialect="sqlite", tables=tuple(tables), default_schema="main",
-                                     server_version=version, not_compared=tuple(sorted(not_compared))))
+        with _collector_paused():
+            for schema in self._schemas(conns[0], schemas):
+                found, skipped = _Reader(self, conns, schema).read()
+                tables += found
+                not_compared += skipped
+        # (each table is read in normalize()'s order already: only the tables are sorted)
+        return Schema(dialect="sqlite", tables=tuple(tables), default_schema="main",
+                      server_version=version, not_compared=tuple(sorted(not_compared))).sorted()
 
     def default_schema(self, conn: sa.Connection) -> str | None:
         return "main"
@@ -231,6 +238,35 @@ class SQLiteDialect(Dialect):
 
     def name_key(self, name: str) -> str:
         return P.ascii_lower(name)
+
+    def fills_on_insert(self, table: Table, column: Column) -> bool:
+        """A rowid alias (``INTEGER PRIMARY KEY`` of a rowid table) gets the next rowid."""
+        pk = table.primary_key
+        alias = pk is not None and len(pk.columns) == 1 and self.column_key(pk.columns[0]) == \
+            self.column_key(column.name) and column.type.name == "integer" and not column.type.args \
+            and dict(table.options).get("without_rowid") != "true"
+        return alias or super().fills_on_insert(table, column)
+
+    def dependents(self, schema: Schema) -> tuple[Dependent, ...]:
+        """Introspection's, plus a ``column`` dependent for each column of the main database a
+        user trigger uses by name (read from its text, ``Table.triggers``): SQLite refuses to
+        drop that column while the trigger exists, and a rebuild that removes it would leave the
+        trigger broken (unless the trigger is on the rebuilt table: it goes with it)."""
+        tables = {self.table_key(t.name): t for t in schema.tables if t.schema is None}
+        columns = {tk: {self.column_key(c.name): c.name for c in t.columns} for tk, t in tables.items()}
+        found = []
+        for owner_key, owner in sorted(tables.items()):
+            for trigger, sql in owner.triggers:
+                refs = P.trigger_refs(sql)
+                for tk, ck in sorted(refs.columns if refs is not None else ()):
+                    if ck in columns.get(tk, {}):
+                        found.append(Dependent("column", tables[tk].name,
+                                               f"trigger {trigger} on {owner.name}",
+                                               column=columns[tk][ck], on_self=tk == owner_key))
+        return schema.dependents + tuple(found)
+
+    def recreates_table(self, op: O.Op) -> bool:
+        return op.table is not None and self.needs_rebuild(op)
 
     def user_triggers(self, schema: Schema) -> dict[tuple[str, str], tuple[str, ...]]:
         """The triggers introspection listed in ``not_compared`` (``trigger NAME on [DB.]TABLE``)."""
@@ -395,8 +431,19 @@ class SQLiteDialect(Dialect):
         return [f"DROP TABLE {self.table_name(op.table)}"]
 
     def render_copy_rows(self, op: O.CopyRows) -> list[str]:
-        return [f"INSERT INTO {self.table_name(op.table)} ({self._cols(a for a, _ in op.columns)}) "
-                f"SELECT {self._cols(b for _, b in op.columns)} FROM {self.table_name(op.source)}"]
+        targets = self._cols([a for a, _ in op.columns] + [a for a, _ in op.values])
+        sources = ", ".join([self.quote(b) for _, b in op.columns] + [value for _, value in op.values])
+        return [f"INSERT INTO {self.table_name(op.table)} ({targets}) "
+                f"SELECT {sources} FROM {self.table_name(op.source)}" + self._skip_synced(op)]
+
+    def _skip_synced(self, op: O.CopyRows) -> str:
+        """The copy's condition that skips the rows the sync triggers wrote already (INSERT OR
+        IGNORE would skip rows that break another constraint too)."""
+        if not op.key:
+            return ""
+        src = self.table_name(op.source)
+        found = " AND ".join(f"sd_t.{self.quote(t)} = {src}.{self.quote(s)}" for t, s in op.key)
+        return f" WHERE NOT EXISTS (SELECT 1 FROM {self.table_name(op.table)} AS sd_t WHERE {found})"
 
     def render_set_table_comment(self, op: O.SetTableComment) -> list[str]:
         raise PlanError("SQLite has no table comments")
@@ -466,6 +513,44 @@ class SQLiteDialect(Dialect):
 
     def render_drop_sync_trigger(self, op: O.DropSyncTrigger) -> list[str]:
         return [f"DROP TRIGGER IF EXISTS {name}" for name in self._trigger_names(op)]
+
+    def table_sync_names(self, op) -> list[str]:
+        """The INSERT, UPDATE and DELETE triggers of a renamed table's sync, old → new then back."""
+        base = f"sd_tsync_{op.source.name}_{op.table.name}"
+        return [self.qualified(base + s, op.source.schema)
+                for s in ("_ins", "_upd", "_del", "_back_ins", "_back_upd", "_back_del")]
+
+    def render_create_table_sync(self, op: O.CreateTableSync) -> list[str]:
+        names = self.table_sync_names(op)
+        out = self._mirror(names[:3], op.source, op.table, op.columns, op.key)
+        if op.back:
+            flip = lambda pairs: tuple((s, t) for t, s in pairs)  # noqa: E731
+            out += self._mirror(names[3:], op.table, op.source, flip(op.columns), flip(op.key))
+        return out
+
+    def render_drop_table_sync(self, op: O.DropTableSync) -> list[str]:
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in self.table_sync_names(op)[:6 if op.back else 3]]
+
+    def _mirror(self, names, src: Table, dst: Table, pairs, key) -> list[str]:
+        """AFTER triggers on ``src`` that repeat each write in ``dst`` (``pairs``: (dst column,
+        src column)), the row found by ``key``. Each statement changes nothing when ``dst`` is
+        already so: the other direction's trigger fires for the mirrored write (only a trigger
+        already running is not fired again) and ends there."""
+        q, s, d = self.quote, self.quote(src.name), self.quote(dst.name)
+        ins, upd, dele = names
+        found = lambda row: " AND ".join(f"{q(t)} = {row}.{q(c)}" for t, c in key)  # noqa: E731
+        values = ", ".join(f"NEW.{q(c)}" for _, c in pairs)
+        sets = ", ".join(f"{q(t)} = NEW.{q(c)}" for t, c in pairs)
+        changed = " OR ".join(f"{q(t)} IS NOT NEW.{q(c)}" for t, c in pairs)
+        return [
+            f"CREATE TRIGGER {ins} AFTER INSERT ON {s} FOR EACH ROW BEGIN INSERT INTO {d} "
+            f"({self._cols(t for t, _ in pairs)}) SELECT {values} WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {d} WHERE {found('NEW')}); END",
+            f"CREATE TRIGGER {upd} AFTER UPDATE ON {s} FOR EACH ROW BEGIN UPDATE {d} SET {sets} "
+            f"WHERE {found('OLD')} AND ({changed}); END",
+            f"CREATE TRIGGER {dele} AFTER DELETE ON {s} FOR EACH ROW BEGIN DELETE FROM {d} "
+            f"WHERE {found('OLD')}; END",
+        ]
 
     # -- ops: keys, indexes, constraints ---------------------------------------------------------
     render_add_primary_key = render_drop_primary_key = _rebuilt
@@ -606,13 +691,33 @@ def _listens(target) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while a schema is read: reading creates some 100,000
+    objects that form no cycle, and the full collections their number sets off found nothing and
+    took a third of the time (1,000 tables)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class _Reader:
     """Reads one database (``main`` or an attached one) in four queries (per connection, when
-    its tables are spread over several)."""
+    its tables are spread over several).
+
+    Most of the time of a large schema is spent here in Python, per row: rows are unpacked by
+    position, and a column definition or index part met again (``id INTEGER NOT NULL`` in every
+    table) is the same immutable object, made once (``made_*``)."""
 
     def __init__(self, dialect: SQLiteDialect, conns: list[sa.Connection], schema: str):
         self.d, self.conns, self.schema = dialect, conns, schema
         self.ir_schema = None if schema == "main" else schema
+        self.made_columns: dict[tuple, Column] = {}
+        self.made_parts: dict[tuple, IndexPart] = {}
 
     def rows(self, name: str) -> list:
         sql = _query(name).replace("{schema}", self.d.quote(self.schema))
@@ -622,126 +727,165 @@ class _Reader:
         return f"{self.ir_schema}.{name}" if self.ir_schema else name
 
     def read(self) -> tuple[list[Table], list[str]]:
-        objects = self.rows("objects")
-        table_sql = {r.name: r.sql or "" for r in objects if r.type == "table"}
-        virtual = {n for n, s in table_sql.items() if s.upper().startswith("CREATE VIRTUAL")}
+        table_sql: dict[str, str] = {}
+        index_sql: dict[str, str | None] = {}
+        skipped: list[str] = []
+        # each table's triggers as (name, CREATE TRIGGER text), by ASCII-lower table name, for a
+        # rebuild to create them again (``main`` only: the text names no database)
+        triggers: dict[str, tuple[tuple[str, str], ...]] = {}
+        for kind, name, table, sql in self.rows("objects"):
+            if kind == "table":
+                table_sql[name] = sql or ""
+            elif kind == "index":
+                index_sql[name] = sql
+            elif kind == "view":
+                skipped.append(f"view {self.qualified(name)}")
+            elif kind == "trigger":
+                skipped.append(f"trigger {name} on {self.qualified(table)}")
+                if sql and self.ir_schema is None:
+                    key = P.ascii_lower(table)
+                    triggers[key] = triggers.get(key, ()) + ((name, sql),)
+        # (the first 14 characters decide: no character upper-cases to nothing)
+        virtual = {n for n, s in table_sql.items() if s[:14].upper().startswith("CREATE VIRTUAL")}
         shadow = {n for n in table_sql if n not in virtual and any(n.startswith(v + "_") for v in virtual)}
-        skipped = [f"view {self.qualified(r.name)}" for r in objects if r.type == "view"]
-        skipped += [f"trigger {r.name} on {self.qualified(r.tbl_name)}" for r in objects
-                    if r.type == "trigger"]
         skipped += [f"virtual table {self.qualified(n)}" for n in virtual]
         skipped += [f"shadow table {self.qualified(n)}" for n in shadow]
         keep = {n: P.parse_create_table(s) for n, s in table_sql.items()
                 if n not in virtual and n not in shadow and not n.startswith("sqlite_")}
-        index_sql = {r.name: r.sql for r in objects if r.type == "index"}
         tables = self.columns(keep)
         self.indexes(tables, keep, index_sql)
         self.foreign_keys(tables, keep)
-        triggers = self.triggers(objects)
-        return [replace(self.finish(tables[n], keep[n]), triggers=triggers.get(P.ascii_lower(n), ()))
+        return [self.finish(tables[n], keep[n], triggers.get(P.ascii_lower(n), ()) if triggers else ())
                 for n in sorted(tables)], skipped
-
-    def triggers(self, objects: list) -> dict[str, tuple[tuple[str, str], ...]]:
-        """Each table's triggers as (name, CREATE TRIGGER text), by ASCII-lower table name, for
-        a rebuild to create them again (``main`` only: the text names no database)."""
-        out: dict[str, tuple] = {}
-        if self.ir_schema is None:
-            for r in objects:
-                if r.type == "trigger" and r.sql:
-                    key = P.ascii_lower(r.tbl_name)
-                    out[key] = out.get(key, ()) + ((r.name, r.sql),)
-        return out
 
     def columns(self, texts: dict[str, P.TableText]) -> dict[str, dict]:
         tables: dict[str, dict] = {}
-        for r in self.rows("columns"):
-            if r.table_name not in texts:
+        made = self.made_columns
+        current, t, facts = None, None, {}
+        for table, _cid, name, declared, notnull, dflt, pk, hidden in self.rows("columns"):
+            if table != current:  # (the rows come table by table)
+                current, text = table, texts.get(table)
+                t = None if text is None else tables.setdefault(table, {
+                    "name": table, "columns": [], "pk": [], "indexes": [], "fks": []})
+                facts = text.columns if text is not None else {}
+            if t is None:
                 continue
-            t = tables.setdefault(r.table_name, {"name": r.table_name, "columns": [], "pk": [], "indexes": [],
-                                                 "fks": []})
-            text = texts[r.table_name].columns.get(P.ascii_lower(r.name))
-            ctype = self.d.parse_type(r.type or "")
-            generated = None
-            if r.hidden in (2, 3) and text is not None and text.generated:
-                generated = Generated(P.canonical_expr(text.generated[0]), r.hidden == 3)
-            t["columns"].append(Column(
-                name=r.name, type=ctype, nullable=not r.notnull,
-                default=self.d.normalize_default(r.dflt_value, ctype) if generated is None else None,
-                identity=Identity("autoincrement") if text is not None and text.autoincrement else None,
-                generated=generated, collation=_collation(text.collation if text else None)))
-            if r.pk:
-                t["pk"].append((r.pk, r.name))
+            fact = facts.get(P.ascii_lower(name)) if facts else None
+            if fact is None:
+                key = (name, declared, notnull, dflt)
+                col = made.get(key)
+                if col is None:
+                    col = made[key] = self.column(name, declared, notnull, dflt, hidden, None)
+            else:
+                col = self.column(name, declared, notnull, dflt, hidden, fact)
+            t["columns"].append(col)
+            if pk:
+                t["pk"].append((pk, name))
         return tables
+
+    def column(self, name: str, declared: str | None, notnull: int, dflt: str | None, hidden: int,
+               text: P.ColumnText | None) -> Column:
+        """One column from its pragma row and the facts its definition's text holds."""
+        ctype = self.d.parse_type(declared or "")
+        generated = None
+        if hidden in (2, 3) and text is not None and text.generated:
+            generated = Generated(P.canonical_expr(text.generated[0]), hidden == 3)
+        return Column(
+            name=name, type=ctype, nullable=not notnull,
+            default=self.d.normalize_default(dflt, ctype) if generated is None else None,
+            identity=Identity("autoincrement") if text is not None and text.autoincrement else None,
+            generated=generated, collation=_collation(text.collation if text else None))
 
     def indexes(self, tables: dict[str, dict], texts: dict[str, P.TableText], index_sql: dict) -> None:
         grouped: dict[tuple[str, str], list] = {}
-        for r in self.rows("indexes"):
-            if r.table_name in tables and r.origin != "pk":
-                grouped.setdefault((r.table_name, r.index_name), []).append(r)
+        for r in self.rows("indexes"):  # table_name, index_name, unique, origin, partial, seqno, …
+            if r[3] != "pk" and r[0] in tables:
+                rows = grouped.get((r[0], r[1]))
+                if rows is None:
+                    grouped[r[0], r[1]] = [r]
+                else:
+                    rows.append(r)
         for (table, name), rows in sorted(grouped.items()):
-            cols = _keyed(tables[table])
-            first = rows[0]
-            if first.origin == "u":
-                parts = tuple(self.part(r, cols, None) for r in rows)
-                tables[table]["indexes"].append(Index(
+            t = tables[table]
+            _, _, unique, origin, partial = rows[0][:5]
+            if origin == "u":
+                parts = tuple([self.part(r, t, None) for r in rows])
+                t["indexes"].append(Index(
                     name=_take_unique(texts[table].uniques, [p.column for p in parts]), parts=parts,
                     unique=True, is_constraint=True))
                 continue
-            texts_parts, where = P.parse_create_index(index_sql.get(name) or "")
-            parts = tuple(self.part(r, cols, texts_parts[r.seqno] if r.seqno < len(texts_parts) else None)
-                          for r in rows)
-            tables[table]["indexes"].append(Index(
-                name=name, parts=parts, unique=bool(first.unique),
-                predicate=P.canonical_expr(where) if first.partial and where else None,
-                predicate_raw=where if first.partial and where else ""))
+            # the text holds only expressions and the predicate: not read for an index of columns
+            if partial or -2 in [r[6] for r in rows]:
+                texts_parts, where = P.parse_create_index(index_sql.get(name) or "")
+                parts = tuple([self.part(r, t, texts_parts[r[5]] if r[5] < len(texts_parts) else None)
+                               for r in rows])
+            else:
+                parts, where = tuple([self.part(r, t, None) for r in rows]), None
+            t["indexes"].append(Index(
+                name=name, parts=parts, unique=bool(unique),
+                predicate=P.canonical_expr(where) if partial and where else None,
+                predicate_raw=where if partial and where else ""))
 
-    def part(self, r, cols: dict[str, Column], text: tuple[str, str | None] | None) -> IndexPart:
-        if r.cid == -2 and text is not None:
-            return IndexPart(expr=P.canonical_expr(text[0]), descending=bool(r.desc),
+    def part(self, r, t: dict, text: tuple[str, str | None] | None) -> IndexPart:
+        _, _, _, _, _, _, cid, column_name, desc, coll = r
+        if cid == -2 and text is not None:
+            return IndexPart(expr=P.canonical_expr(text[0]), descending=bool(desc),
                              collation=_collation(text[1]))
-        col = cols.get(P.ascii_lower(r.column_name or ""))
-        name = col.name if col is not None else r.column_name
+        cols = t["columns"]
+        # the pragma names a column as the table spells it, and cid is its position
+        col = cols[cid] if 0 <= cid < len(cols) and cols[cid].name == column_name else \
+            _keyed(t).get(P.ascii_lower(column_name or ""))
         own = col.collation if col is not None else None
-        coll = _collation(r.coll)
-        return IndexPart(column=name, descending=bool(r.desc), collation=coll if coll != own else None)
+        key = (col.name if col is not None else column_name, desc, coll, own)
+        part = self.made_parts.get(key)
+        if part is None:
+            coll = _collation(coll)
+            part = self.made_parts[key] = IndexPart(column=key[0], descending=bool(desc),
+                                                    collation=coll if coll != own else None)
+        return part
 
     def foreign_keys(self, tables: dict[str, dict], texts: dict[str, P.TableText]) -> None:
         grouped: dict[tuple[str, int], list] = {}
-        for r in self.rows("foreign_keys"):
-            if r.table_name in tables:
-                grouped.setdefault((r.table_name, r.id), []).append(r)
+        for r in self.rows("foreign_keys"):  # table_name, id, seq, ref_table, from, to, on_update, on_delete
+            if r[0] in tables:
+                grouped.setdefault((r[0], r[1]), []).append(r)
         by_key = {P.ascii_lower(n): n for n in tables}
         for (table, _), rows in sorted(grouped.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-            first = rows[0]
-            ref = by_key.get(P.ascii_lower(first.ref_table))
-            ref_cols = _actual(_keyed(tables[ref]), [r.to for r in rows]) if ref else \
-                tuple(r.to for r in rows)
-            if ref and any(r.to is None for r in rows):
+            _, _, _, ref_table, _, _, on_update, on_delete = rows[0]
+            ref = by_key.get(P.ascii_lower(ref_table))
+            to = [r[5] for r in rows]
+            ref_cols = _actual(tables[ref], to) if ref else tuple(to)
+            if ref and None in to:
                 ref_cols = tuple(n for _, n in sorted(tables[ref]["pk"]))
-            columns = _actual(_keyed(tables[table]), [r._mapping["from"] for r in rows])
-            name, deferred = _take_fk(texts[table].foreign_keys, columns, first.ref_table)
+            columns = _actual(tables[table], [r[4] for r in rows])
+            name, deferred = _take_fk(texts[table].foreign_keys, columns, ref_table)
             tables[table]["fks"].append(ForeignKey(
-                name=name, columns=columns, ref_table=ref or first.ref_table, ref_columns=ref_cols,
-                ref_schema=self.ir_schema, on_delete=first.on_delete.upper(),
-                on_update=first.on_update.upper(), deferrable=deferred, initially_deferred=deferred))
+                name=name, columns=columns, ref_table=ref or ref_table, ref_columns=ref_cols,
+                ref_schema=self.ir_schema, on_delete=on_delete.upper(), on_update=on_update.upper(),
+                deferrable=deferred, initially_deferred=deferred))
 
-    def finish(self, t: dict, text: P.TableText) -> Table:
-        pk_cols = tuple(n for _, n in sorted(t["pk"]))
+    def finish(self, t: dict, text: P.TableText, triggers: tuple) -> Table:
+        """The table, its objects in ``normalize``'s order (``_sorted_table`` would not change it)."""
+        pk = t["pk"]
+        pk_cols = (pk[0][1],) if len(pk) == 1 else tuple(n for _, n in sorted(pk))
         columns = t["columns"]
-        rowid_alias = (not text.without_rowid and len(pk_cols) == 1
-                       and next(c for c in columns if c.name == pk_cols[0]).type.name == "integer"
-                       and not next(c for c in columns if c.name == pk_cols[0]).type.args)
+        if len(pk_cols) == 1 and not text.without_rowid:
+            key_type = next(c for c in columns if c.name == pk_cols[0]).type
+            rowid_alias = key_type.name == "integer" and not key_type.args
+        else:
+            rowid_alias = False
         if rowid_alias or text.without_rowid:
-            columns = [replace(c, nullable=False) if c.name in pk_cols else c for c in columns]
+            columns = [replace(c, nullable=False) if c.nullable and c.name in pk_cols else c for c in columns]
         pk_name = text.pk_name or next((c.pk_name for c in text.columns.values() if c.is_pk), None)
         options = tuple(sorted((k, "true") for k, on in (("strict", text.strict),
-                                                          ("without_rowid", text.without_rowid)) if on))
+                                                          ("without_rowid", text.without_rowid)) if on)) \
+            if text.strict or text.without_rowid else ()
         return Table(
             name=t["name"], schema=self.ir_schema, columns=tuple(columns),
             primary_key=PrimaryKey(pk_cols, pk_name) if pk_cols else None,
-            indexes=tuple(t["indexes"]), foreign_keys=tuple(t["fks"]),
-            checks=tuple(Check(n, P.canonical_expr(body), raw=body) for n, body in text.checks),
-            options=options)
+            indexes=_index_order(t["indexes"]), foreign_keys=_fk_order(t["fks"]),
+            checks=_check_order([Check(n, P.canonical_expr(body), raw=body) for n, body in text.checks]),
+            options=options, triggers=triggers)
 
 
 def _keyed(t: dict) -> dict[str, Column]:
@@ -753,40 +897,70 @@ def _keyed(t: dict) -> dict[str, Column]:
     return keyed
 
 
-def _actual(by_key: dict[str, Column], names: list[str | None]) -> tuple:
-    """Column names as the table spells them (SQLite matches them without ASCII case)."""
+def _actual(t: dict, names: list[str | None]) -> tuple:
+    """Column names as the table ``t`` being read spells them (SQLite matches them without ASCII
+    case); a name spelled as the table does needs no lookup by key."""
+    spelled = t.get("spelled")
+    if spelled is None:
+        spelled = t["spelled"] = {c.name for c in t["columns"]}
     out = []
     for n in names:
-        c = by_key.get(P.ascii_lower(n)) if n is not None else None
+        if n in spelled:
+            out.append(n)
+            continue
+        c = _keyed(t).get(P.ascii_lower(n)) if n is not None else None
         out.append(c.name if c is not None else n)
     return tuple(out)
 
 
 def _take_unique(uniques: list, columns: list[str]) -> str | None:
     """The declared name of the UNIQUE constraint on ``columns`` (consumed), if any."""
-    key = [P.ascii_lower(c) for c in columns]
+    exact, key = tuple(columns), None
     for i, (name, cols) in enumerate(uniques):
-        if [P.ascii_lower(c) for c in cols] == key:
-            del uniques[i]
-            return name
+        if cols != exact:  # (the same spelling is the same key: no need to fold it)
+            key = key or [P.ascii_lower(c) for c in columns]
+            if [P.ascii_lower(c) for c in cols] != key:
+                continue
+        del uniques[i]
+        return name
     return None
 
 
 def _take_fk(fks: list[P.FKText], columns: tuple, ref_table: str) -> tuple[str | None, bool]:
-    key = ([P.ascii_lower(c) for c in columns], P.ascii_lower(ref_table))
+    key = None
     for i, fk in enumerate(fks):
-        if ([P.ascii_lower(c) for c in fk.columns], P.ascii_lower(fk.ref_table)) == key:
-            del fks[i]
-            return fk.name, fk.deferred
+        if fk.columns != columns or fk.ref_table != ref_table:  # (else: the same key, unfolded)
+            key = key or ([P.ascii_lower(c) for c in columns], P.ascii_lower(ref_table))
+            if ([P.ascii_lower(c) for c in fk.columns], P.ascii_lower(fk.ref_table)) != key:
+                continue
+        del fks[i]
+        return fk.name, fk.deferred
     return None, False
 
 
+def _index_order(indexes) -> tuple[Index, ...]:
+    """Indexes in canonical order: constraints last, by name, then by parts. The parts' repr is
+    costly and only breaks a tie of the first two (two unnamed unique constraints): it is taken
+    only when there is one."""
+    if len(indexes) < 2:
+        return tuple(indexes)
+    out = sorted(indexes, key=lambda i: (i.is_constraint, i.name or ""))
+    if any((a.is_constraint, a.name or "") == (b.is_constraint, b.name or "") for a, b in zip(out, out[1:])):
+        out = sorted(indexes, key=lambda i: (i.is_constraint, i.name or "", repr(i.parts)))
+    return tuple(out)
+
+
+def _fk_order(fks) -> tuple[ForeignKey, ...]:
+    return tuple(sorted(fks, key=lambda f: (f.name or "", f.columns, f.ref_table)) if len(fks) > 1 else fks)
+
+
+def _check_order(checks) -> tuple[Check, ...]:
+    return tuple(sorted(checks, key=lambda c: (c.name or "", c.expr)) if len(checks) > 1 else checks)
+
+
 def _sorted_table(t: Table) -> Table:
-    return replace(
-        t,
-        indexes=tuple(sorted(t.indexes, key=lambda i: (i.is_constraint, i.name or "", repr(i.parts)))),
-        foreign_keys=tuple(sorted(t.foreign_keys, key=lambda f: (f.name or "", f.columns, f.ref_table))),
-        checks=tuple(sorted(t.checks, key=lambda c: (c.name or "", c.expr))))
+    return replace(t, indexes=_index_order(t.indexes), foreign_keys=_fk_order(t.foreign_keys),
+                   checks=_check_order(t.checks))
 
 
 def _mentions(expr: str | None, column: str) -> bool:
@@ -826,11 +1000,16 @@ def _kept_triggers(before: Table, after: Table) -> list[tuple[str, str]]:
     have = {P.ascii_lower(c.name) for c in after.columns}
     gone = [c.name for c in before.columns if P.ascii_lower(c.name) not in have]
     return [(name, sql) for name, sql in before.triggers
-            if not any(_mentions_word(sql, col) for col in gone)]
+            if not any(_trigger_uses(sql, before.name, col) for col in gone)]
 
 
-def _mentions_word(sql: str, word: str) -> bool:
-    return re.search(rf"(?<![\w$]){re.escape(word)}(?![\w$])", sql, re.IGNORECASE) is not None
+def _trigger_uses(sql: str, table: str, column: str) -> bool:
+    """Whether a trigger's text uses ``table.column`` (``sqlite_parse.trigger_refs``); a text it
+    cannot read counts as using any column it names as a word."""
+    refs = P.trigger_refs(sql)
+    if refs is not None:
+        return refs.uses(table, column)
+    return re.search(rf"(?<![\w$]){re.escape(column)}(?![\w$])", sql, re.IGNORECASE) is not None
 
 
 def _relaxed(op: O.CreateSyncTrigger, table: Table | None = None) -> Table:
@@ -860,6 +1039,10 @@ def _inverse(op: O.Op) -> O.Op | None:
         "drop_primary_key": lambda: O.AddPrimaryKey(table=after, primary_key=op.primary_key),
         "set_table_options": lambda: O.SetTableOptions(table=after, options=op.table.options),
         "drop_sync_trigger": lambda: O.CreateSyncTrigger(table=op.table, old=op.old, new=op.new),
+        "create_table_sync": lambda: O.DropTableSync(table=op.table, source=op.source, columns=op.columns,
+                                                     key=op.key, back=op.back),
+        "drop_table_sync": lambda: O.CreateTableSync(table=op.table, source=op.source, columns=op.columns,
+                                                     key=op.key, back=op.back),
     }
     make = simple.get(op.kind)
     return make() if make else None

@@ -106,6 +106,8 @@ def unused_backfills(plan: Plan, backfills: dict[str, str], dialect: Dialect,
             for op in step.ops if isinstance(op, o.FillColumn)}
     used |= {f"{op.table.qualified_name}.{op.after.name}" for step in plan.steps if not step.manual
              for op in step.ops if isinstance(op, o.AlterColumn) and op.using is not None}
+    used |= {f"{op.table.qualified_name}.{column}" for step in plan.steps if not step.manual
+             for op in step.ops if isinstance(op, o.CopyRows) for column, _ in op.values}
     return [key for key, expr in backfills.items()
             if next(iter(resolve_backfills({key: expr}, to_schema, dialect))) not in used]
 
@@ -158,14 +160,14 @@ def _rollback(dialect: Dialect, op: o.Op) -> list[str] | None:
 
 
 def _merge(*groups) -> tuple[Hazard, ...]:
-    """Hazards by kind, first message wins (dialect facts come before the neutral ones),
-    in the fixed order of HazardKind."""
-    seen: dict[HazardKind, Hazard] = {}
+    """One hazard per kind, in the fixed order of HazardKind, its distinct messages joined with
+    ``"; "`` in the order given (dialect facts come before the neutral ones): two facts of one
+    kind both reach the user."""
+    messages: dict[HazardKind, dict[str, None]] = {}
     for group in groups:
         for h in group:
-            seen.setdefault(h.kind, h)
-    order = list(HazardKind)
-    return tuple(sorted(seen.values(), key=lambda h: order.index(h.kind)))
+            messages.setdefault(h.kind, {}).setdefault(h.message)
+    return tuple(Hazard(kind, "; ".join(messages[kind])) for kind in HazardKind if kind in messages)
 
 
 class RunningModel:
@@ -173,7 +175,7 @@ class RunningModel:
 
     def __init__(self, schema: Schema, dialect: Dialect, target: Schema | None = None):
         self.d = dialect
-        self.base = schema
+        self.base = replace(schema, dependents=dialect.dependents(schema))  # (``blockers``)
         self.target = target  # TO: what the plan's new objects need (``blockers``)
         self.withheld: set = set()  # resources that manual (blocked) steps were to drop or create
         self.tables: dict[tuple[str, str], Table] = {self.key(t): t for t in schema.tables}

@@ -4,8 +4,10 @@ A view over a column, a policy that reads it, a rule that writes a table: the se
 drop (or retype) what they use, and schemadrift cannot drop and recreate them since it does not
 model them. The other way round, a new column's default may call a function, or its type be a
 domain, that TO has and FROM lacks: schemadrift cannot create those either. The introspector lists
-both in ``Schema.dependents``; a step they block becomes a ``manual`` step (its SQL commented out)
-that names them, so the rest of the plan still applies.
+both in ``Schema.dependents``, and the dialect adds what it reads from the text of such objects
+(``Dialect.dependents``: the columns a SQLite trigger uses, kind ``column``, which block only the
+drop of the column, and not a rebuild of the trigger's own table); a step they block becomes a
+``manual`` step (its SQL commented out) that names them, so the rest of the plan still applies.
 """
 from __future__ import annotations
 
@@ -29,8 +31,7 @@ def blockers(ops: Iterable[o.Op], schema: Schema, dialect: Dialect,
     for op in ops:
         for dep in schema.dependents:
             if _blocks(dep, op, dialect):
-                found.setdefault(f"{dep.object} uses what this step drops or changes: drop it first, "
-                                 "create it again after")
+                found.setdefault(_in_the_way(dep))
         for dep in missing:
             if _needs(dep, op, dialect):
                 found.setdefault(f"this step needs {dep.object}, which FROM lacks: create it first")
@@ -54,9 +55,20 @@ def _needs(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
     return op.kind in _CREATES_ON_TABLE and dep.column is None
 
 
+def _in_the_way(dep: Dependent) -> str:
+    if dep.kind == "column":
+        return (f"{dep.object} uses {dep.name}.{dep.column}, which this step drops: drop the trigger "
+                "first, and create it again without that column after")
+    return f"{dep.object} uses what this step drops or changes: drop it first, create it again after"
+
+
 def _blocks(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
     if dep.kind == "needs":  # what FROM's own objects need is there already
         return False
+    if dep.kind == "column":  # uses the column by name (SQLite triggers): only its drop breaks it
+        return op.kind == "drop_column" and op.table is not None and \
+            _on_column(dep, op.table, op.column.name, dialect) and \
+            not (dep.on_self and dialect.recreates_table(op))
     if dep.kind == "relation":
         return _takes_name(dep, op, dialect)
     if dep.kind == "enum":

@@ -118,6 +118,7 @@ class Plan:
     def to_sql(self, phase: Phase | str | None = None) -> str:
         """The plan as a script the dialect's own client runs as is."""
         lines: list[str] = [f"-- schemadrift plan ({self.dialect})"]
+        script = _script_statement(self.dialect)
         if not self.steps:
             lines.append("-- in sync: nothing to do")
         current = None
@@ -133,7 +134,7 @@ class Plan:
             if not step.transactional:
                 lines.append("-- (not transactional: run outside a transaction block)")
             for statement in step.sql:
-                text = _terminated(statement)
+                text = script(statement)
                 lines += (["-- MANUAL: " + x for x in text.splitlines()] if step.manual
                           else [text])
         return "\n".join(lines) + "\n"
@@ -177,6 +178,15 @@ def fingerprint(obj) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _script_statement(dialect: str):
+    """The dialect's ``script_statement`` hook (a plain ``;`` for a dialect name it does not know)."""
+    from ..dialects import get
+    try:
+        return get(dialect).script_statement
+    except Exception:  # noqa: BLE001 - a plan built by hand may name no real dialect
+        return _terminated
 
 
 def _terminated(statement: str) -> str:

@@ -64,6 +64,35 @@ class CopyRows(Op):
     source: Table = None
     columns: tuple[tuple[str, str], ...] = ()
     batch_size: int | None = None
+    #: (target column, source column) of the key that finds a row in both tables, when triggers
+    #: (CreateTableSync) may have written some rows already: the copy skips those
+    key: tuple[tuple[str, str], ...] = ()
+    #: (target column, SQL expression over the source row) for a column no source column fills
+    #: and that cannot wait for a later backfill (a new key column: the user's ``backfills``)
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CreateTableSync(Op):
+    """Triggers that mirror each INSERT, UPDATE and DELETE of ``source`` (the old version of a
+    renamed table) into ``table`` (its new version) while both exist; ``back``: those of
+    ``table`` into ``source`` as well. ``columns`` pairs (target column, source column) as
+    CopyRows does; ``key`` pairs the columns of a unique NOT NULL key of both tables."""
+
+    source: Table = None
+    columns: tuple[tuple[str, str], ...] = ()
+    key: tuple[tuple[str, str], ...] = ()
+    back: bool = False
+
+
+@dataclass(frozen=True)
+class DropTableSync(Op):
+    """Drop what CreateTableSync (same fields) created."""
+
+    source: Table = None
+    columns: tuple[tuple[str, str], ...] = ()
+    key: tuple[tuple[str, str], ...] = ()
+    back: bool = False
 
 
 @dataclass(frozen=True)

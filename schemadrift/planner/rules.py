@@ -22,6 +22,8 @@ H = HazardKind
 
 #: placeholder a manual backfill step carries: harmless if run as is (fills nothing)
 MANUAL_VALUE = "NULL /* TODO: the value for existing rows */"
+#: placeholder value of a new key column in a manual copy: fails if run as is (NOT NULL)
+MANUAL_KEY_VALUE = "NULL /* TODO: the key value for each copied row */"
 #: placeholder USING of a manual type change: fails if run as is (never converts by a guess)
 MANUAL_USING = "<expression> /* TODO: each row's new value, from its old one */"
 
@@ -33,10 +35,11 @@ _COSTLY = {H.TABLE_REWRITE, H.BLOCKING_LOCK, H.DATA_LOSS}
 # index from one to the other otherwise)
 PRIORITY = {k: i for i, k in enumerate((
     "create_enum", "add_enum_value", "create_table", "add_column", "alter_column",
-    "create_sync_trigger", "drop_foreign_key", "add_primary_key", "create_index", "add_check",
-    "add_foreign_key", "copy_rows", "copy_column", "fill_column", "set_table_comment",
-    "set_table_options", "replace_enum", "drop_check", "drop_index", "drop_primary_key",
-    "drop_sync_trigger", "drop_column", "drop_table", "rename_object", "drop_enum"))}
+    "create_sync_trigger", "create_table_sync", "drop_foreign_key", "add_primary_key",
+    "create_index", "add_check", "add_foreign_key", "copy_rows", "copy_column", "fill_column",
+    "set_table_comment", "set_table_options", "replace_enum", "drop_table_sync", "drop_check",
+    "drop_index", "drop_primary_key", "drop_sync_trigger", "drop_column", "drop_table",
+    "rename_object", "drop_enum"))}
 
 
 @dataclass(eq=False)
@@ -267,29 +270,102 @@ class Rules:
         The copy takes the columns both tables have and the confirmed renames of its columns
         (``c.columns``, old name → new name). A NOT NULL column the copy cannot fill (a new one
         without default, or one whose old column allows NULL) is created nullable, backfilled
-        after the copy and set NOT NULL in contract, as ``add_column`` does for a new column."""
+        after the copy and set NOT NULL in contract, as ``add_column`` does for a new column. A new
+        key column the server does not fill takes the user's backfill expression in the copy;
+        without one the copy is manual, and the steps after it wait (``manual_copy``)."""
         old, new = c.before, c.after
         tk, key = self.tkey(new), self.d.column_key
         pairs = self.copy_pairs(old, new, getattr(c, "columns", ()))
+        values, unfilled = self.key_values(new, {key(t) for t, _ in pairs})
         loose = self.loosened(old, new, {key(t): s for t, s in pairs})
         created = replace(new, columns=tuple(replace(col, nullable=True) if key(col.name) in loose
                                              else col for col in new.columns))
         out = self.create_table(created)
+        drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
+        drop.summary = f"drop table {old.qualified_name} (renamed to {new.qualified_name})"
+        late = free_names(self, old, new, out, drop)  # names both tables cannot hold at once
+        # the keys the new table has from the start (free_names may create some later)
+        # (a key column the copy fills by expression or by hand: mirrored rows would lack it)
+        row_key = self.sync_key(old, out[0].ops[0].table, pairs) \
+            if self.d.TABLE_SYNC and not values and not unfilled else ()
         copy = Draft(Phase.BACKFILL, f"copy rows of {old.qualified_name} into {new.qualified_name}",
-                     (o.CopyRows(None, source=old, columns=pairs, batch_size=self.batch_size),),
+                     (o.CopyRows(None, source=old, columns=pairs, batch_size=self.batch_size,
+                                 key=row_key, values=values),),
                      tk, new.name, needs_new={("table", *tk)},
                      needs_old={("table", *self.tkey(old))}, follows=[out[0]])
+        window = self.table_sync(old, out[0].ops[0].table, pairs, row_key, copy) if row_key else []
         tighten = []
         for col in new.columns:
             if key(col.name) in loose:
                 tighten += self.fill_after_copy(new, created.column(col.name), col, copy,
                                                 required=loose[key(col.name)])
-        drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
-        drop.summary = f"drop table {old.qualified_name} (renamed to {new.qualified_name})"
-        drop.hazards = self.rename_drop_hazards(old, new, pairs)
-        drop.follows = [copy]
-        late = free_names(self, old, new, out, drop)  # names both tables cannot hold at once
-        return out + [copy] + tighten + [drop] + late
+        for draft in tighten:  # old code is gone in contract: its triggers go first
+            if draft.phase is Phase.CONTRACT:
+                draft.follows += window[1:]
+        drop.hazards = self.rename_drop_hazards(old, new, pairs, synced=bool(window))
+        drop.follows = [copy] + window[1:]
+        if unfilled:
+            self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + [drop] + late)
+        return out + window[:1] + [copy] + tighten + window[1:] + [drop] + late
+
+    def sync_key(self, old: Table, new: Table, pairs) -> tuple[tuple[str, str], ...]:
+        """(new column, old column) of a key that finds one row in each table: the primary key or
+        a unique NOT NULL constraint of ``new`` whose columns the copy fills from the columns of
+        a primary key or unique NOT NULL key of ``old``. Empty when there is none, or when
+        ``new`` has a foreign key to itself (a mirrored row could point at one not copied yet:
+        old code's write would fail)."""
+        if any(self.tkey(fk) == self.tkey(new) for fk in new.foreign_keys):
+            return ()
+        key = self.d.column_key
+        source = {key(t): s for t, s in pairs}
+        olds = {frozenset(map(key, cols)) for cols in _row_keys(old, constraints_only=False)}
+        for cols in _row_keys(new, constraints_only=True):
+            if all(key(c) in source for c in cols) and \
+                    frozenset(key(source[key(c)]) for c in cols) in olds:
+                return tuple((c, source[key(c)]) for c in cols)
+        return ()
+
+    def table_sync(self, old: Table, new: Table, pairs, row_key, copy: Draft) -> list[Draft]:
+        """The triggers that mirror old code's writes into the renamed table (``new``, as the plan
+        creates it) while both exist
+        (expand, before the copy, which then skips the rows they wrote), and their drop (contract,
+        before anything else of the rename). New code's writes go back to the old table where the
+        dialect can (``TABLE_SYNC_BACK``) and every column old code needs is there, as it was."""
+        tk, back = self.tkey(new), self.syncs_back(old, new, pairs)
+        what = f"the writes of {old.qualified_name} into {new.qualified_name}" + \
+            (" and back" if back else "")
+        fields = dict(source=old, columns=pairs, key=row_key, back=back)
+        alone = () if back else (hazard(
+            H.BACKWARD_INCOMPATIBLE, f"rows that new code writes to {new.qualified_name} are not "
+            f"copied back: old code does not see them in {old.qualified_name}"),)
+        create = Draft(Phase.EXPAND, f"create triggers that copy {what}",
+                       (o.CreateTableSync(None, **fields),), tk, new.name, hazards=alone,
+                       needs_new={("table", *tk)}, needs_old={("table", *self.tkey(old))},
+                       follows=list(copy.follows))
+        copy.follows.append(create)
+        remove = Draft(Phase.CONTRACT, f"drop the triggers that copy {what}",
+                       (o.DropTableSync(None, **fields),), tk, new.name, follows=[copy])
+        return [create, remove]
+
+    def syncs_back(self, old: Table, new: Table, pairs) -> bool:
+        """Whether new code's writes can go back to ``old`` unchanged: each column of ``old`` is
+        filled from a column of ``new`` of the same type (that holds no NULL where ``old`` takes
+        none), or may be left out (nullable, a default, an identity); none is generated."""
+        if not self.d.TABLE_SYNC_BACK:
+            return False
+        key = self.d.column_key
+        filled = {key(s): new.column(t) for t, s in pairs}
+        for col in old.columns:
+            twin = filled.get(key(col.name))
+            if col.generated is not None and twin is not None:
+                return False
+            if twin is None and not (col.nullable or col.default is not None or col.identity
+                                     or col.generated):
+                return False
+            if twin is not None and (not self.d.same_type(col.type, twin.type)
+                                     or twin.nullable and not col.nullable):
+                return False
+        return True
 
     def copy_pairs(self, old: Table, new: Table, renamed) -> tuple[tuple[str, str], ...]:
         """(new column, old column) for each column of ``new`` the copy fills: the same name
@@ -329,13 +405,17 @@ class Rules:
         done = self.set_not_null(new.qualified_name, tk, loose, col, follows=fill or copy)
         return ([fill] if fill else []) + [done]
 
-    def rename_drop_hazards(self, old: Table, new: Table, pairs) -> tuple[Hazard, ...]:
-        """The drop of a renamed table's old version: what old code, late rows, the columns the
-        copy does not keep and the old table's triggers (not modelled) lose."""
+    def rename_drop_hazards(self, old: Table, new: Table, pairs, synced: bool = False
+                            ) -> tuple[Hazard, ...]:
+        """The drop of a renamed table's old version: what old code, late rows (unless
+        ``synced``: triggers carried them over), the columns the copy does not keep and the old
+        table's triggers (not modelled) lose."""
         key = self.d.column_key
         copied = {key(s) for _, s in pairs} | {key(col.name) for col in new.columns}
         lost = [col.name for col in old.columns if key(col.name) not in copied]
-        loss = f"rows written to {old.qualified_name} after the copy are lost"
+        loss = f"rows written to {old.qualified_name} after the copy are lost" if not synced else (
+            f"drops {old.qualified_name}: its rows live on in {new.qualified_name} (copied in the "
+            "backfill, kept in step by the triggers until the contract)")
         if lost:
             loss += (f"; {new.qualified_name} has no column for {', '.join(lost)}: "
                      "their values are lost")
@@ -346,6 +426,42 @@ class Rules:
                     f"with it and are not created on {new.qualified_name}: create them by hand")
         return (hazard(H.BACKWARD_INCOMPATIBLE, use), hazard(H.DATA_LOSS, loss),
                 hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
+
+    def key_values(self, new: Table, filled: set) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+        """The key columns of a renamed table's new version that the copy must give a value (no
+        old column fills them, the server does not on insert, and a key cannot wait for a later
+        backfill): ``(column, expression)`` for those the user gave a backfill, and the names of
+        the others."""
+        key = self.d.column_key
+        pk = {key(n) for n in new.primary_key.columns} if new.primary_key else set()
+        values, unfilled = [], []
+        for col in new.columns:
+            if key(col.name) in pk and key(col.name) not in filled and not self.d.fills_on_insert(new, col):
+                value = self.backfill_values.get(f"{new.qualified_name}.{col.name}")
+                if value is None:
+                    unfilled.append(col.name)
+                else:
+                    values.append((col.name, value))
+        return tuple(values), unfilled
+
+    def manual_copy(self, copy: Draft, old: Table, new: Table, unfilled: list[str],
+                    later: list[Draft]) -> None:
+        """A copy that a new key column without a value stops: manual (its SQL a placeholder that
+        fails if run as is), and the steps after it (the old table's drop first) wait for it."""
+        op = copy.ops[0]
+        copy.ops = (replace(op, values=op.values + tuple((n, MANUAL_KEY_VALUE) for n in unfilled)),)
+        copy.manual = True
+        copy.summary += f" (manual: no value for the new key column {', '.join(unfilled)})"
+        keys = ", ".join(f"{new.qualified_name}.{n}" for n in unfilled)
+        copy.hazards += (hazard(H.MANUAL, f"{keys}: a new primary key column that no column of "
+                                f"{old.qualified_name} fills and that has no default: plan again with "
+                                f"its value for each copied row, an SQL expression over the columns of "
+                                f"{old.qualified_name} (--backfill {new.qualified_name}.{unfilled[0]}=SQL, "
+                                "or backfills= in Python), or write it into this step and run it by hand"),)
+        for d in later:
+            d.manual = True
+            d.hazards += (hazard(H.MANUAL, f"run it after the manual copy of {old.qualified_name} "
+                                 f"into {new.qualified_name}"),)
 
     def alter_table(self, c: Change) -> list[Draft]:
         t, after = c.before, c.after
@@ -956,6 +1072,19 @@ def _triggers_on(schema: Schema, t: Table, dialect: Dialect) -> list[str]:
             name, _, table = entry[len("trigger "):].rpartition(" on ")
             if dialect.table_key(table) == want:
                 out.append(name)
+    return out
+
+
+def _row_keys(t: Table, *, constraints_only: bool) -> list[tuple[str, ...]]:
+    """The column lists that find one row of ``t``: its primary key, then each unique constraint
+    (or unique index, unless ``constraints_only``) of NOT NULL columns without a predicate."""
+    out = [t.primary_key.columns] if t.primary_key else []
+    for ix in t.indexes:
+        cols = ix.columns
+        if ix.unique and (ix.is_constraint or not constraints_only) and ix.predicate is None \
+                and all(c is not None and t.column(c) is not None and not t.column(c).nullable
+                        for c in cols):
+            out.append(cols)
     return out
 
 

@@ -549,6 +549,94 @@ def test_render_tables_and_hostile_names():
         "INSERT INTO `users` (`id`) SELECT `sp ace` FROM `we\"ird ``t```"]
 
 
+BATCHED_FILL = """BEGIN NOT ATOMIC
+  DECLARE CONTINUE HANDLER FOR NOT FOUND BEGIN END;
+  SET @sd_lo_1 = NULL, @sd_hi_1 = NULL;
+  SELECT `id` INTO @sd_lo_1 FROM `users` ORDER BY `id` LIMIT 1;
+  WHILE @sd_lo_1 IS NOT NULL DO
+    SELECT `id` INTO @sd_hi_1 FROM (SELECT `id` FROM `users` WHERE `id` >= @sd_lo_1 ORDER BY `id` LIMIT 500) AS sd_batch ORDER BY `id` DESC LIMIT 1;
+    UPDATE `users` SET `email` = lower(name) WHERE `email` IS NULL AND `id` >= @sd_lo_1 AND `id` <= @sd_hi_1;
+    IF EXISTS (SELECT 1 FROM `users` WHERE `id` >= @sd_lo_1 AND `id` <= @sd_hi_1 AND `email` IS NULL AND (lower(name)) IS NULL) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'backfill of users.email: the expression gives NULL for some rows'; END IF;
+    COMMIT;
+    SET @sd_lo_1 = NULL;
+    SELECT `id` INTO @sd_lo_1 FROM `users` WHERE `id` > @sd_hi_1 ORDER BY `id` LIMIT 1;
+  END WHILE;
+END"""
+
+
+def test_render_batched_fill_is_one_compound_statement_on_mariadb():
+    """Paged by the key, never by ROW_COUNT(); unbatched, the UPDATE is as before."""
+    assert sql(O.FillColumn(USERS, USERS.columns[2], "lower(name)", batch_size=500)) == [BATCHED_FILL]
+    assert sql(O.FillColumn(USERS, USERS.columns[2], "lower(name)")) == [
+        "UPDATE `users` SET `email` = lower(name) WHERE `email` IS NULL"]
+
+
+def test_render_batched_backfills_on_mysql_are_a_procedure_created_called_and_dropped():
+    """MySQL has no compound statement outside stored programs: the same loop is the body of a
+    procedure the step creates, calls and drops (named after the step, in the table's schema)."""
+    fill = O.FillColumn(USERS, USERS.columns[2], "lower(name)", batch_size=500)
+    drop_old, create, call, drop = sql(fill, MYSQL)
+    name = drop.removeprefix("DROP PROCEDURE ")
+    assert name.startswith("`sd_backfill_") and len(name) == len("`sd_backfill_`") + 12
+    assert (drop_old, call) == (f"DROP PROCEDURE IF EXISTS {name}", f"CALL {name}()")
+    assert create == f"CREATE PROCEDURE {name}()\nBEGIN\n" + BATCHED_FILL.removeprefix("BEGIN NOT ATOMIC\n")
+    assert sql(fill, MYSQL) == sql(fill, MYSQL)  # stable
+    other = sql(O.FillColumn(USERS, USERS.columns[1], "'-'", batch_size=500), MYSQL)
+    assert other[-1] != drop
+    elsewhere = dataclasses.replace(USERS, schema="app")
+    assert sql(dataclasses.replace(fill, table=elsewhere), MYSQL)[2].startswith("CALL `app`.`sd_backfill_")
+
+
+def test_render_batched_copies_page_by_every_key_column():
+    """A composite key is compared column by column (a range of the index), the copy of a renamed
+    table by the old table's key."""
+    keyed = dataclasses.replace(USERS, primary_key=PrimaryKey(("id", "name")))
+    [block] = sql(O.CopyColumn(keyed, keyed.columns[1], NICK, batch_size=3))
+    assert "UPDATE `users` SET `nick` = `name` WHERE (`id` > @sd_lo_1 OR `id` = @sd_lo_1 AND `name` >= @sd_lo_2) " \
+           "AND (`id` < @sd_hi_1 OR `id` = @sd_hi_1 AND `name` <= @sd_hi_2);" in block
+    assert "SELECT `id`, `name` INTO @sd_lo_1, @sd_lo_2 FROM `users` WHERE (`id` > @sd_hi_1 OR `id` = @sd_hi_1 " \
+           "AND `name` > @sd_hi_2) ORDER BY `id`, `name` LIMIT 1;" in block
+    assert "ORDER BY `id` DESC, `name` DESC LIMIT 1;" in block and "SIGNAL" not in block
+    weird = Table("we`ird", (Column("k`", ColumnType("bigint", unsigned=True, raw="bigint unsigned"), nullable=False),),
+                  primary_key=PrimaryKey(("k`",)))
+    [copy] = sql(O.CopyRows(USERS, source=weird, columns=(("id", "k`"),), batch_size=7))
+    assert "INSERT INTO `users` (`id`) SELECT `k``` FROM `we``ird` WHERE `k``` >= @sd_lo_1 AND `k``` <= @sd_hi_1;" in copy
+    assert "LIMIT 7) AS sd_batch" in copy
+
+
+@pytest.mark.parametrize("key_type", [ColumnType("double", raw="double"), ColumnType("timestamptz", raw="timestamp"),
+                                      ColumnType("enum", values=("a", "b"), raw="enum('a','b')"), None])
+def test_render_batched_backfill_without_an_exact_key_is_one_statement(key_type):
+    """No key, or a key whose values a user variable does not hold exactly in the index's order
+    (FLOAT/DOUBLE, TIMESTAMP in local time, ENUM): one UPDATE, as without batches."""
+    table = USERS if key_type is None else dataclasses.replace(
+        USERS, columns=(dataclasses.replace(USERS.columns[0], type=key_type),) + USERS.columns[1:])
+    if key_type is None:
+        table = dataclasses.replace(USERS, primary_key=None)
+    assert sql(O.FillColumn(table, USERS.columns[2], "'-'", batch_size=5)) == [
+        "UPDATE `users` SET `email` = '-' WHERE `email` IS NULL"]
+    assert sql(O.FillColumn(table, USERS.columns[2], "'-'", batch_size=5), MYSQL) == [
+        "UPDATE `users` SET `email` = '-' WHERE `email` IS NULL"]
+
+
+def test_script_wraps_only_compound_statements_in_a_delimiter_they_do_not_hold():
+    assert MARIADB.script_statement("ALTER TABLE `a;b` DROP COLUMN `x`") == "ALTER TABLE `a;b` DROP COLUMN `x`;"
+    assert MARIADB.script_statement("SELECT 1;") == "SELECT 1;"
+    assert MARIADB.script_statement(BATCHED_FILL) == f"DELIMITER $$\n{BATCHED_FILL}\n$$\nDELIMITER ;"
+    holding = BATCHED_FILL.replace("`users`", "`u$$`")
+    assert MARIADB.script_statement(holding) == f"DELIMITER $$$\n{holding}\n$$$\nDELIMITER ;"
+    create = sql(O.FillColumn(USERS, USERS.columns[2], "'-'", batch_size=5), MYSQL)[1]
+    assert MYSQL.script_statement(create).startswith("DELIMITER $$\nCREATE PROCEDURE")
+
+
+def test_batched_fill_message_fits_signal():
+    """SIGNAL's MESSAGE_TEXT holds 128 characters: a long name is shortened, the reason kept."""
+    long = dataclasses.replace(USERS, name="t" * 64)
+    [block] = sql(O.FillColumn(long, dataclasses.replace(NICK, name="c" * 64), "'-'", batch_size=5))
+    message = block.split("MESSAGE_TEXT = '")[1].split("'; END IF")[0]
+    assert len(message) == 128 and message.endswith("…: the expression gives NULL for some rows")
+
+
 def test_render_sync_triggers_and_what_mysql_has_not():
     old, new = USERS.columns[1], dataclasses.replace(USERS.columns[1], name="full_name")
     create = sql(O.CreateSyncTrigger(USERS, old, new))

@@ -217,8 +217,10 @@ def test_type_widening_is_expand_and_narrowing_is_contract_with_data_loss():
     assert by_column["name"].phase == Phase.EXPAND and by_column["name"].hazards == ()
     assert by_column["code"].phase == Phase.CONTRACT
     assert [h.kind for h in by_column["code"].hazards] == [H.DATA_LOSS, H.TABLE_REWRITE, H.BLOCKING_LOCK]
-    # the dialect's message wins over the neutral one for the same kind
-    assert by_column["code"].hazards[1].message == "fake: the table is rewritten"
+    # one hazard per kind: the dialect's fact first, then the neutral one
+    assert by_column["code"].hazards[1].message == (
+        "fake: the table is rewritten; changing the type of users.code from varchar to varchar "
+        "may rewrite users")
 
 
 def test_type_change_the_dialect_says_rewrites_goes_to_contract_without_data_loss():
@@ -335,3 +337,17 @@ def test_an_index_taking_the_name_of_a_dropped_unique_constraint_waits_for_the_d
     b = schema(table("users", Column("email", TEXT), indexes=(ix,)))
     assert shape(plan_of(a, b)) == [("contract", ("drop_index",), ()),
                                     ("contract", ("create_index",), ("index_build",))]
+
+
+def test_merged_hazards_keep_every_distinct_message_of_a_kind():
+    """One hazard per kind (the JSON shape), its distinct messages joined in the order given
+    (dialect facts first), duplicates once; kinds in the fixed order of HazardKind."""
+    from schemadrift.planner import _merge
+    dialect = [Hazard(H.BACKWARD_INCOMPATIBLE, "triggers trg are dropped"),
+               Hazard(H.TABLE_REWRITE, "rebuilt")]
+    neutral = [Hazard(H.DATA_LOSS, "values deleted"),
+               Hazard(H.BACKWARD_INCOMPATIBLE, "old code that reads t.a fails"),
+               Hazard(H.BACKWARD_INCOMPATIBLE, "triggers trg are dropped")]
+    assert _merge(dialect, neutral) == (
+        Hazard(H.DATA_LOSS, "values deleted"), Hazard(H.TABLE_REWRITE, "rebuilt"),
+        Hazard(H.BACKWARD_INCOMPATIBLE, "triggers trg are dropped; old code that reads t.a fails"))
