@@ -41,9 +41,37 @@ def alembic_compare(url: str, metadata: sa.MetaData, schemas: list[str] | None =
         engine.dispose()
 
 
-def sa_reflect(url: str, schemas: list[str] | None = None, only=None) -> sa.MetaData:
+def _named_type(name: str) -> sa.types.TypeEngine:
+    """A user-defined type spelled ``name``, as a model author declares an extension's type."""
+    cls = type(f"Named_{name}", (sa.types.UserDefinedType,),
+               {"cache_ok": True, "get_col_spec": lambda self, **kw: name})
+    return cls()
+
+
+def _name_unknown_types(conn, md: sa.MetaData) -> None:
+    """Give each PostgreSQL column that SQLAlchemy reflected as NullType (an extension's
+    ``cube``, the built-in ``point``: types it does not know) a user-defined type spelled as
+    the server spells it; NullType is no type a model can create."""
+    unknown = [(t, c) for t in md.tables.values() for c in t.columns if isinstance(c.type, sa.types.NullType)]
+    if not unknown:
+        return
+    rows = conn.exec_driver_sql(
+        "SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod) "
+        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.attnum > 0").all()
+    spelled = {(s, t, c): f for s, t, c, f in rows}
+    default = conn.dialect.default_schema_name
+    for t, c in unknown:
+        name = spelled.get((t.schema or default, t.name, c.name))
+        if name:
+            c.type = _named_type(name)
+
+
+def sa_reflect(url: str, schemas: list[str] | None = None, only=None,
+               named_unknown_types: bool = False) -> sa.MetaData:
     """SQLAlchemy's own reflection of every table (of each of ``schemas``; with ``only``, of
-    the tables for which ``only(schema, name)`` is true)."""
+    the tables for which ``only(schema, name)`` is true; with ``named_unknown_types``, the
+    PostgreSQL types SQLAlchemy does not know as user-defined types of the same name)."""
     engine = _engine(url)
     try:
         md = sa.MetaData()
@@ -51,6 +79,8 @@ def sa_reflect(url: str, schemas: list[str] | None = None, only=None) -> sa.Meta
             for schema in schemas or [None]:
                 pick = (lambda name, _md, schema=schema: only(schema, name)) if only else None
                 md.reflect(conn, schema=schema, only=pick)
+            if named_unknown_types and engine.dialect.name == "postgresql":
+                _name_unknown_types(conn, md)
         return md
     finally:
         engine.dispose()

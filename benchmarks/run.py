@@ -324,7 +324,8 @@ class Bench:
         virtual table cannot be created back from its reflection)."""
         wanted = {(s, t) for s, t in dbs.list_tables(url)}
         try:
-            return peers.sa_reflect(url, schemas, only=lambda schema, name: (schema, name) in wanted)
+            return peers.sa_reflect(url, schemas, only=lambda schema, name: (schema, name) in wanted,
+                                    named_unknown_types=True)
         except Exception as e:  # noqa: BLE001
             print(f"could not reflect models: {e}", file=sys.stderr)
             return None

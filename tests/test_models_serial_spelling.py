@@ -1,0 +1,36 @@
+"""Models that spell a serial column as its default (``server_default=nextval('t_id_seq'::regclass)``,
+as SQLAlchemy reflection and sqlacodegen write them) are the serial column the database has: no
+drift. A default of another sequence stays a default."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from conftest import execute, scratch_database
+
+import schemadrift
+
+
+def _models(sequence: str, schema: str | None = None, table: str = "t") -> sa.MetaData:
+    md = sa.MetaData()
+    sa.Table(table, md,
+             sa.Column("id", sa.Integer, primary_key=True,
+                       server_default=sa.text(f"nextval('{sequence}'::regclass)")),
+             sa.Column("n", sa.BigInteger, server_default=sa.text(f"nextval('{sequence.replace('id', 'n')}'::regclass)"),
+                       nullable=False),
+             schema=schema)
+    return md
+
+
+def test_serial_spelled_as_its_default_is_in_sync():
+    with scratch_database("postgresql") as url:
+        execute(url, ["CREATE SCHEMA s", "CREATE TABLE s.t (id serial PRIMARY KEY, n bigserial)",
+                      'CREATE TABLE "Odd" (id serial PRIMARY KEY, n bigserial)'])
+        assert schemadrift.compare(url, _models("s.t_id_seq", schema="s")).changes == ()
+        odd = _models('"Odd_id_seq"', table="Odd")
+        assert schemadrift.compare(url, odd).changes == ()  # each side: the schemas its models name
+
+
+def test_default_of_another_sequence_is_drift():
+    with scratch_database("postgresql") as url:
+        execute(url, ["CREATE TABLE t (id serial PRIMARY KEY, n bigserial)", "CREATE SEQUENCE other_seq"])
+        d = schemadrift.compare(url, _models("other_seq"))
+        assert {(c.kind, c.name) for c in d.changes} == {("alter_column", "id"), ("alter_column", "n")}
