@@ -9,14 +9,17 @@ from .ir import ColumnType, Default, Schema
 
 DIFF_FORMAT = "schemadrift-diff/1"
 
+_PUBLIC_KINDS = {"add_exclusion": "add_index", "drop_exclusion": "drop_index",
+                 "alter_exclusion": "alter_index"}
+
 # rank of each kind inside one table, for a deterministic order
 KIND_RANK = {k: i for i, k in enumerate((
     "add_enum", "alter_enum", "rename_table", "add_table", "alter_table",
-    "drop_foreign_key", "drop_check", "drop_index", "drop_unique", "drop_primary_key",
+    "drop_foreign_key", "drop_check", "drop_exclusion", "drop_index", "drop_unique", "drop_primary_key",
     "rename_column", "add_column", "alter_column", "drop_column",
     "add_primary_key", "alter_primary_key", "add_unique", "add_index", "alter_index",
-    "add_check", "alter_check", "add_foreign_key", "alter_foreign_key",
-    "drop_table", "drop_enum"))}
+    "add_check", "alter_check", "add_exclusion", "alter_exclusion", "add_foreign_key",
+    "alter_foreign_key", "drop_table", "drop_enum"))}
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,14 @@ class Change:
     after: object = None
     what: tuple[str, ...] = ()
     schema: str | None = None
+
+    @property
+    def public_kind(self) -> str:
+        """The kind as the contract names it (the JSON ``kind``): the contract has no kind for an
+        exclusion constraint, an index with operators (PostgreSQL builds one for it), so its
+        changes are ``add_index`` / ``drop_index`` / ``alter_index`` there, and their
+        ``definition`` shows the operators."""
+        return _PUBLIC_KINDS.get(self.kind, self.kind)
 
     @property
     def sort_key(self) -> tuple:
@@ -53,7 +64,7 @@ class Change:
         return out
 
     def to_dict(self) -> dict:
-        d: dict = {"kind": self.kind, "table": self.table, "name": self.name}
+        d: dict = {"kind": self.public_kind, "table": self.table, "name": self.name}
         if self.schema:
             d["schema"] = self.schema
         if self.what:
@@ -136,6 +147,9 @@ AlterForeignKey = _kind("alter_foreign_key")
 AddCheck = _kind("add_check")
 DropCheck = _kind("drop_check")
 AlterCheck = _kind("alter_check")
+AddExclusion = _kind("add_exclusion")
+DropExclusion = _kind("drop_exclusion")
+AlterExclusion = _kind("alter_exclusion")
 AddEnum = _kind("add_enum")
 DropEnum = _kind("drop_enum")
 AlterEnum = _kind("alter_enum")
@@ -144,7 +158,7 @@ KINDS = {cls.kind: cls for cls in (
     AddTable, DropTable, RenameTable, AlterTable, AddColumn, DropColumn, RenameColumn, AlterColumn,
     AddPrimaryKey, DropPrimaryKey, AlterPrimaryKey, AddIndex, DropIndex, AlterIndex, AddUnique,
     DropUnique, AddForeignKey, DropForeignKey, AlterForeignKey, AddCheck, DropCheck, AlterCheck,
-    AddEnum, DropEnum, AlterEnum)}
+    AddExclusion, DropExclusion, AlterExclusion, AddEnum, DropEnum, AlterEnum)}
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import changes as ch
 from .dialects import Dialect, get
-from .ir import Column, Index, Schema, Table
+from .ir import Column, Exclusion, Index, Schema, Table, replace
 
 COLUMN_ATTRS = ("type", "nullable", "default", "identity", "generated", "collation", "comment")
+EXCLUSION_ATTRS = ("elements", "method", "predicate", "include", "deferrable", "initially_deferred")
 
 
 def diff(from_schema: Schema, to_schema: Schema, renames: dict[str, str] | None = None,
@@ -127,6 +128,7 @@ class Differ:
         self.indexes(ta, tb)
         self.foreign_keys(ta, tb)
         self.checks(ta, tb)
+        self.exclusions(ta, tb)
         self.table_attrs(ta, tb)
 
     def _change(self, cls, t: Table, name, before=None, after=None, what=()) -> None:
@@ -271,6 +273,28 @@ class Differ:
         for ca, cb in pairs:
             if not self.d.same_expr(ca.expr, cb.expr):
                 self._change(ch.AlterCheck, ta, cb.name, ca, cb, ("expr",))
+
+    def exclusions(self, ta: Table, tb: Table) -> None:
+        if "exclusions" in self.unknown:  # a source that cannot record them (a drizzle snapshot)
+            return
+        sig = self._exclusion_signature
+        pairs, only_a, only_b = match(ta.exclusions, tb.exclusions, sig, name_key=self.d.name_key)
+        for xa in only_a:
+            self._change(ch.DropExclusion, ta, xa.name, before=xa)
+        for xb in only_b:
+            self._change(ch.AddExclusion, ta, xb.name, after=xb)
+        for xa, xb in pairs:
+            sa, sb = sig(xa), sig(xb)
+            if sa != sb:
+                what = [f for f, va, vb in zip(EXCLUSION_ATTRS, sa, sb) if va != vb]
+                self._change(ch.AlterExclusion, ta, xb.name or xa.name, xa, xb, what)
+
+    def _exclusion_signature(self, x: Exclusion) -> tuple:
+        """The values of EXCLUSION_ATTRS, column names folded as the dialect matches them."""
+        key = self.d.column_key
+        elements = tuple(replace(e, column=key(e.column)) if e.column else e for e in x.elements)
+        return (elements, x.method, x.predicate, tuple(map(key, x.include)), x.deferrable,
+                x.initially_deferred)
 
 
 def match(a: Iterable, b: Iterable, signature: Callable, loose: Callable | None = None,

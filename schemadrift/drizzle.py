@@ -162,7 +162,7 @@ class SnapshotReader:
     #: whether the snapshot fixes the dialect (PostgreSQL) or takes the other side's flavour
     fixed_dialect: ClassVar[bool] = False
     #: attributes a drizzle snapshot of this family cannot record: never reported as drift
-    UNKNOWN: ClassVar[frozenset[str]] = frozenset({"comment", "collation", "options"})
+    UNKNOWN: ClassVar[frozenset[str]] = frozenset({"comment", "collation", "options", "exclusions"})
     CHECKS_KEY: ClassVar[str] = "checkConstraints"
 
     @classmethod

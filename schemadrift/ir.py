@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 __all__ = [
-    "Check", "Column", "ColumnType", "Default", "Dependent", "EnumType", "ForeignKey", "Generated",
-    "Identity", "Index", "IndexPart", "PrimaryKey", "Schema", "Table", "replace",
+    "Check", "Column", "ColumnType", "Default", "Dependent", "EnumType", "Exclusion", "ExclusionElement",
+    "ForeignKey", "Generated", "Identity", "Index", "IndexPart", "PrimaryKey", "Schema", "Table", "replace",
 ]
 
 
@@ -164,6 +164,41 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class ExclusionElement:
+    """One element of an exclusion constraint: a column or an expression, compared WITH
+    ``operator``; ``opclass``, ``collation`` and ``nulls`` as in ``IndexPart``."""
+
+    column: str | None = None
+    expr: str | None = None
+    operator: str = "="
+    opclass: str | None = None
+    collation: str | None = None
+    descending: bool = False
+    nulls: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """An exclusion constraint (PostgreSQL ``EXCLUDE USING method (… WITH op, …)``).
+
+    ``method`` is the index access method (``gist``, ``btree`` …); ``raw`` the server's (or the
+    model's) whole definition, used to create it as written and never compared."""
+
+    name: str | None
+    elements: tuple[ExclusionElement, ...]
+    method: str = "gist"
+    predicate: str | None = None
+    include: tuple[str, ...] = ()
+    deferrable: bool = False
+    initially_deferred: bool = False
+    raw: str = field(default="", compare=False)
+
+    @property
+    def columns(self) -> tuple[str | None, ...]:
+        return tuple(e.column for e in self.elements)
+
+
+@dataclass(frozen=True, slots=True)
 class EnumType:
     """A named enum type (PostgreSQL)."""
 
@@ -192,6 +227,8 @@ class Table:
     options: tuple[tuple[str, str], ...] = ()
     schema: str | None = None
     triggers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: exclusion constraints (PostgreSQL; empty elsewhere)
+    exclusions: tuple[Exclusion, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

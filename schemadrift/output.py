@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 
 from .changes import Change, Diff
-from .ir import Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table
+from .ir import Check, Column, EnumType, Exclusion, ForeignKey, Index, PrimaryKey, Table
 
 FORMATS = ("text", "json", "markdown", "sql")
 
@@ -23,7 +23,8 @@ _ANSI = {ADD: "32", DROP: "31", ALTER: "33", "bold": "1", "dim": "2"}
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _OPTIONAL_NAME = ("primary key", "table")
 _NOUNS = {"table": "table", "column": "column", "primary_key": "primary key", "index": "index",
-          "unique": "unique", "foreign_key": "foreign key", "check": "check", "enum": "enum type"}
+          "unique": "unique", "foreign_key": "foreign key", "check": "check", "enum": "enum type",
+          "exclusion": "exclusion constraint"}
 
 
 def use_color(stream=None) -> bool:
@@ -111,9 +112,16 @@ def definition(obj) -> str:
         return fk_definition(obj)
     if isinstance(obj, Check):
         return f"({obj.expr})"
+    if isinstance(obj, Exclusion):
+        return obj.raw or exclusion_definition(obj)
     if isinstance(obj, EnumType):
         return "(" + ", ".join(_sql_string(v) for v in obj.values) + ")"
     return ""
+
+
+def exclusion_definition(x: Exclusion) -> str:
+    elements = ", ".join(f"{e.column or e.expr} WITH {e.operator}" for e in x.elements)
+    return f"EXCLUDE USING {x.method} ({elements})" + (f" WHERE ({x.predicate})" if x.predicate else "")
 
 
 def column_definition(c: Column) -> str:

@@ -237,7 +237,8 @@ def check_plan(case: Case, url_a: str, url_b: str, a, b) -> None:
 
 def test_every_change_kind_has_a_case_on_each_dialect():
     """Every change kind of the contract is exercised on every dialect that has the object kind
-    (named enum types only where the dialect says ``NAMED_ENUMS``)."""
+    (named enum types only where the dialect says ``NAMED_ENUMS``, exclusion constraints only
+    where it says ``EXCLUSION_CONSTRAINTS``)."""
     covered: dict[str, set[str]] = {d: set() for d in DIALECTS}
     for param in PARAMS:
         case = param.values[0]
@@ -246,4 +247,6 @@ def test_every_change_kind_has_a_case_on_each_dialect():
         kinds = set(schemadrift.changes.KINDS)
         if not schemadrift.dialects.get(dialect).NAMED_ENUMS:
             kinds -= {"add_enum", "drop_enum", "alter_enum"}
+        if not schemadrift.dialects.get(dialect).EXCLUSION_CONSTRAINTS:
+            kinds -= {"add_exclusion", "drop_exclusion", "alter_exclusion"}
         assert kinds <= covered[dialect], f"{dialect}: no case for {sorted(kinds - covered[dialect])}"

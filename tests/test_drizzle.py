@@ -346,3 +346,12 @@ def test_unkey_migration_0001_disagrees_with_its_snapshot():
     assert {("add_table", t) for t in ("builds", "partitions", "hostname_routes", "rootfs_images")} <= found
     assert {("drop_table", t) for t in ("acme_challenges", "acme_users", "environments")} <= found
     assert {("add_column", "deployments"), ("drop_column", "deployments"), ("add_column", "domains")} <= found
+
+
+def test_exclusion_constraint_is_not_drift_against_a_snapshot():
+    """drizzle-kit records no exclusion constraints: one in the database is not a change."""
+    with scratch_database("postgresql") as url:
+        execute(url, migrations(APPS["postgresql"]))
+        execute(url, ["ALTER TABLE projects ADD CONSTRAINT projects_one_id EXCLUDE USING btree (id WITH =)"])
+        assert schemadrift.load(url).table("projects").exclusions  # it is there, and read
+        assert schemadrift.compare(url, str(APPS["postgresql"])).in_sync

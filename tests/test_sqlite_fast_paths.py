@@ -1,13 +1,16 @@
 """The SQLite fast paths give what the slow ones give.
 
-``sqlite_parse`` reads plain column definitions, common table constraints and plain CREATE INDEX
-statements with one regular expression each instead of tokens, and ``load_models`` creates large
-models in groups of in-memory databases. Both are performance work only: these tests compare each
-fast path with the token parser / the single database, on every CREATE statement the case files
-make SQLite store, on hand-written edge cases and on seeded random mutations of both.
+``sqlite_parse`` skips plain column definitions and reads common table constraints and plain
+CREATE INDEX statements with one regular expression each instead of tokens, ``load_models``
+creates large models in groups of in-memory databases, and the reader builds each table in
+``normalize``'s order, makes a repeated column definition or index part once and pauses the garbage
+collector. All are performance work only: these tests compare each fast path with the token
+parser / the single database / ``normalize``, on every CREATE statement the case files make SQLite
+store, on hand-written edge cases and on seeded random mutations of both.
 """
 from __future__ import annotations
 
+import gc
 import random
 import sqlite3
 from pathlib import Path
@@ -140,6 +143,73 @@ def test_plain_statements_take_the_fast_path(monkeypatch):
     assert [(f.name, f.columns, f.ref_table, f.ref_columns) for f in t.foreign_keys] == \
         [("fk_t", ("id",), "p", ("id",))]
     assert P.parse_create_index('CREATE INDEX ix ON t (a, "B")') == ([("a", None), ('"B"', None)], None)
+
+
+def test_only_columns_with_a_fact_are_recorded():
+    for parse in (P.parse_create_table, P._parse_create_table):
+        t = parse("CREATE TABLE t (a INT NOT NULL DEFAULT 1, b TEXT COLLATE nocase, c INTEGER PRIMARY KEY, "
+                  "d INT AS (a + 1), e INT CHECK (e > 0), f INT REFERENCES p)")
+        assert sorted(t.columns) == ["b", "c", "d"], parse
+
+
+def _load(tmp_path, ddl: str) -> schemadrift.Schema:
+    path = tmp_path / "fast.db"
+    con = sqlite3.connect(path)
+    con.executescript(ddl)
+    con.close()
+    return schemadrift.load(f"sqlite:///{path}")
+
+
+def test_tables_are_read_in_normalize_order(tmp_path):
+    """The reader skips ``normalize``: each table must come out in its order, ties included (two
+    unnamed UNIQUE constraints, ordered by their parts, declared the other way round)."""
+    schema = _load(tmp_path, """
+        CREATE TABLE p (id INTEGER PRIMARY KEY, a INT, b INT);
+        CREATE TABLE t (x INT, y INT, z INT,
+            UNIQUE (z), UNIQUE (y), CONSTRAINT uq_b UNIQUE (x, y), CONSTRAINT uq_a UNIQUE (z, x),
+            CONSTRAINT ck_z CHECK (z > 0), CHECK (y > 0), CONSTRAINT ck_a CHECK (x > 0),
+            CONSTRAINT fk_z FOREIGN KEY (z) REFERENCES p (id), FOREIGN KEY (y) REFERENCES p (id),
+            CONSTRAINT fk_a FOREIGN KEY (x) REFERENCES p (id));
+        CREATE INDEX ix_z ON t (z); CREATE INDEX ix_a ON t (y DESC);""")
+    t = schema.table("t")
+    assert [(i.name, i.columns) for i in t.indexes if i.is_constraint] == [
+        (None, ("y",)), (None, ("z",)), ("uq_a", ("z", "x")), ("uq_b", ("x", "y"))]
+    normalized = S.SQLiteDialect().normalize(schema)
+    assert [repr(x) for x in normalized.tables] == [repr(x) for x in schema.tables]
+
+
+def test_a_shared_column_definition_keeps_each_tables_facts(tmp_path):
+    """``id INTEGER`` is one object for every table that declares it so; a rowid alias (NOT NULL
+    whatever it declares), a collation or an index part's own collation stays the table's own."""
+    schema = _load(tmp_path, """
+        CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT COLLATE NOCASE);
+        CREATE TABLE b (id INTEGER, x TEXT);
+        CREATE TABLE c (id INTEGER, x TEXT);
+        CREATE INDEX ix_a ON a (x COLLATE NOCASE); CREATE INDEX ix_b ON b (x COLLATE NOCASE);
+        CREATE INDEX ix_c ON c (x COLLATE NOCASE);""")
+    a, b, c = (schema.table(n) for n in "abc")
+    assert not a.column("id").nullable and b.column("id").nullable
+    assert a.column("x").collation == "NOCASE" and b.column("x").collation is None
+    assert a.indexes[0].parts[0].collation is None and b.indexes[0].parts[0].collation == "NOCASE"
+    assert b.column("x") is c.column("x") and b.indexes[0].parts[0] is c.indexes[0].parts[0]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_introspection_pauses_the_garbage_collector_and_restores_it(tmp_path, monkeypatch, enabled):
+    seen = []
+    original = S._Reader.read
+
+    def read(self):
+        seen.append(gc.isenabled())
+        return original(self)
+
+    monkeypatch.setattr(S._Reader, "read", read)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert _load(tmp_path, "CREATE TABLE t (a INT)").table("t") is not None
+        assert gc.isenabled() is enabled and seen == [False]
+    finally:
+        gc.enable()
 
 
 def _models() -> sa.MetaData:

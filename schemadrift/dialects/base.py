@@ -52,6 +52,8 @@ class Dialect:
     ALTER_TYPE_KEEPS_FOREIGN_KEYS: ClassVar[bool] = True
     #: schema-level namespaces the introspector walks by default besides the default one
     MULTI_SCHEMA: ClassVar[bool] = False
+    #: the server has exclusion constraints (``Table.exclusions``)
+    EXCLUSION_CONSTRAINTS: ClassVar[bool] = False
     #: object kinds (``index``, ``unique``, ``primary_key``, ``foreign_key``, ``check``) whose names
     #: are unique in the whole schema rather than per table, each with its namespace: two kinds in
     #: one namespace cannot share a name either
@@ -169,6 +171,17 @@ class Dialect:
         """The triggers (not modelled by the IR) of each table of ``schema``, by model key
         ``(schema, table_key)``, where a rebuild of the table would drop them."""
         return {}
+
+    def carried_trigger(self, schema: Schema, old, new, trigger: tuple[str, str],
+                        columns: dict[str, str]) -> str | None:
+        """The CREATE TRIGGER text of ``trigger`` (name, text: an item of ``old.triggers``) for a
+        renamed table's new version ``new``, or None where it cannot be carried safely: it uses a
+        column of ``old`` that ``columns`` (old column key → new column name) does not keep under
+        the same name, or its text cannot be rewritten. ``schema`` is FROM (its dependents)."""
+        return None
+
+    def render_create_trigger(self, op: Op) -> list[str]:
+        return [op.sql]
 
     def dependents(self, schema: Schema) -> tuple[Dependent, ...]:
         """The objects the IR does not model that stand in the way of a step (the planner's

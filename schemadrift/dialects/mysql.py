@@ -196,7 +196,8 @@ class MySQLDialect(Dialect):
         self.version = self.version or (version or "").split("-")[0] or None
         wanted = list(schemas) if schemas else [current]
         rows = {kind: self._query(conn, kind, wanted) for kind in
-                ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others")}
+                ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others",
+                 "triggers")}
         rows["foreign_keys"] = self.complete_foreign_keys(conn, rows["foreign_keys"])
         return self.build(rows, current, version)
 
@@ -258,9 +259,43 @@ class MySQLDialect(Dialect):
                 else:
                     table[slot].setdefault(r[name], []).append(r)
         built = tuple(self._table(key, t, current, db_collation.get(key[0])) for key, t in tables.items())
+        built = self._with_triggers(built, rows.get("triggers", ()), current)
         not_compared = tuple(sorted(self._not_compared(r, current) for r in rows.get("others", ())))
         return self.normalize(Schema(dialect=self.flavour, tables=built, default_schema=current,
                                      server_version=version, not_compared=not_compared))
+
+    def _with_triggers(self, tables: tuple[Table, ...], rows, current) -> tuple[Table, ...]:
+        """``tables`` with their user triggers (``Table.triggers``), each as the CREATE TRIGGER
+        that ``_trigger_text`` builds from its parts (the shape ``carried_trigger`` reads)."""
+        found: dict[tuple, list] = {}
+        for r in rows:
+            schema = None if r["table_schema"] == current else r["table_schema"]
+            found.setdefault((schema, r["table_name"]), []).append(r)
+        return tuple(replace(t, triggers=tuple(
+            (r["name"], self._trigger_text(r["name"], r["timing"], r["event"], t, r["body"]))
+            for r in found[(t.schema, t.name)])) if (t.schema, t.name) in found else t for t in tables)
+
+    def _trigger_text(self, name: str, timing: str, event: str, table: Table, body: str) -> str:
+        return (f"CREATE TRIGGER {self.qualified(name, table.schema)} {timing} {event} ON "
+                f"{self.table_name(table)} FOR EACH ROW {body}")
+
+    def carried_trigger(self, schema: Schema, old: Table, new: Table, trigger: tuple[str, str],
+                        columns: dict[str, str]) -> str | None:
+        """The trigger built again on ``new`` from its parts, unless its body names (as a word,
+        in any case) a column of ``old`` that ``new`` does not keep under its name, or ``old``
+        itself (a body that reads or writes the dropped table)."""
+        name, text = trigger
+        m = re.fullmatch(rf"CREATE TRIGGER {re.escape(self.qualified(name, old.schema))} (BEFORE|AFTER) "
+                         rf"(INSERT|UPDATE|DELETE) ON {re.escape(self.table_name(old))} FOR EACH ROW (.*)",
+                         text, re.S)
+        if m is None:
+            return None
+        timing, event, body = m.groups()
+        key = self.column_key
+        changed = [c.name for c in old.columns if key(columns.get(key(c.name), "")) != key(c.name)]
+        if any(_names(body, n) for n in [old.name, *changed]):
+            return None
+        return self._trigger_text(name, timing, event, new, body)
 
     def _not_compared(self, r: dict, current: str | None) -> str:
         name = r["name"] if r["table_schema"] == current else f"{r['table_schema']}.{r['name']}"
@@ -737,7 +772,7 @@ class MySQLDialect(Dialect):
     def script_statement(self, statement: str) -> str:
         """A compound statement (the batch loops) between ``DELIMITER`` lines, with a delimiter
         that its text does not hold, so that the mysql/mariadb client sends it whole."""
-        if not _COMPOUND.match(statement):
+        if not (_COMPOUND.match(statement) or statement.startswith("CREATE TRIGGER") and ";" in statement):
             return super().script_statement(statement)
         delimiter = next(d for d in (f"$${'$' * n}" for n in range(len(statement) + 1)) if d not in statement)
         return f"DELIMITER {delimiter}\n{statement.rstrip()}\n{delimiter}\nDELIMITER ;"
@@ -974,7 +1009,8 @@ class MySQLDialect(Dialect):
             return out
         if kind == "add_check":
             return [copy, blocks, Hazard(HazardKind.VALIDATION_SCAN, "every row is checked")]
-        if kind in ("create_sync_trigger", "drop_sync_trigger", "create_table_sync", "drop_table_sync"):
+        if kind in ("create_sync_trigger", "drop_sync_trigger", "create_table_sync", "drop_table_sync",
+                    "create_trigger"):
             return [Hazard(HazardKind.BLOCKING_LOCK, "CREATE/DROP TRIGGER takes a short metadata lock")]
         return []
 
@@ -1061,6 +1097,11 @@ def _table_collation(reader: MySQLModelReader, t: sa.Table) -> str | None:
 
 # -- helpers ------------------------------------------------------------------------------------
 @cache
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as a word (any case; quoted or not)."""
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text, re.IGNORECASE) is not None
+
+
 def _sql(kind: str, flavour: str) -> str:
     folder = resources.files(__package__) / "sql" / "mysql"
     specific = folder / f"{kind}.{flavour}.sql"

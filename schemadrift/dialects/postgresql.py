@@ -29,6 +29,8 @@ from ..ir import (
     Default,
     Dependent,
     EnumType,
+    Exclusion,
+    ExclusionElement,
     ForeignKey,
     Generated,
     Identity,
@@ -120,6 +122,9 @@ class PgModelReader(ModelReader):
         if col.generated is not None and c.computed.persisted is None:
             # before PostgreSQL 18 every generated column is STORED, whatever the model says
             col = replace(col, generated=replace(col.generated, stored=True))
+        if _spells_serial(c.table, col):
+            # reflected or generated models (sqlacodegen) spell a serial column as its default
+            col = replace(col, default=None, identity=Identity("autoincrement"))
         return col
 
     def index(self, i: sa.Index) -> Index:
@@ -136,6 +141,25 @@ class PgModelReader(ModelReader):
                      predicate=self.predicate(opts), predicate_raw=self.predicate_text(opts) or "",
                      method=self.index_method(opts), include=self.index_include(opts),
                      nulls_not_distinct=bool(opts.get("nulls_not_distinct")))
+
+    def table(self, t: sa.Table) -> Table:
+        from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+        return replace(super().table(t), exclusions=tuple(
+            self.exclusion(x) for x in t.constraints if isinstance(x, ExcludeConstraint)))
+
+    def exclusion(self, x) -> Exclusion:
+        """An ``ExcludeConstraint``: its elements as index parts, each WITH its operator."""
+        elements = []
+        for expr, _, operator in x._render_exprs:
+            part = self.index_part(expr, {})
+            elements.append(ExclusionElement(
+                column=part.column, expr=part.expr, operator=operator,
+                opclass=x.ops.get(getattr(expr, "key", None)), descending=part.descending, nulls=part.nulls))
+        where = self.dialect.normalize_expr(self.expr(x.where)) if x.where is not None else None
+        return Exclusion(name=_model_name(x), elements=tuple(elements), method=(x.using or "gist").lower(),
+                         predicate=where, deferrable=bool(x.deferrable),
+                         initially_deferred=str(x.initially or "").upper() == "DEFERRED")
 
     def unique(self, u: sa.UniqueConstraint) -> Index:
         opts = u.dialect_options["postgresql"]
@@ -185,8 +209,10 @@ class PostgresDialect(Dialect):
     ALTER_NULLABILITY = True
     DROP_COLUMN = True
     #: indexes, and the indexes of unique and primary key constraints, are relations of the schema
-    SCHEMA_WIDE_NAMES = {"index": "relation", "unique": "relation", "primary_key": "relation"}
-    RENAMABLE = frozenset({"index", "unique", "primary_key", "foreign_key", "check"})
+    SCHEMA_WIDE_NAMES = {"index": "relation", "unique": "relation", "primary_key": "relation",
+                         "exclusion": "relation"}
+    EXCLUSION_CONSTRAINTS = True
+    RENAMABLE = frozenset({"index", "unique", "primary_key", "foreign_key", "check", "exclusion"})
     #: the schema unqualified names live in (``current_schema()`` on a live server)
     default_schema_name = "public"
 
@@ -208,7 +234,8 @@ class PostgresDialect(Dialect):
         others = conn.execute(sa.text(_sql("not_compared")), params).mappings().all()
         dependents = conn.execute(sa.text(f"WITH rel AS ({_sql('relations')}),\n{_sql('dependents')}"),
                                   params).mappings().all()
-        tables = self._assemble(rows)
+        tables, mentions = self._with_triggers(
+            self._assemble(rows), conn.execute(sa.text(_sql("triggers")), params).mappings().all())
         schema = Schema(
             dialect=self.flavour, tables=tables,
             enums=tuple(EnumType(r["name"], tuple(r["labels"]), self._schema(r["schema"])) for r in enums),
@@ -216,8 +243,51 @@ class PostgresDialect(Dialect):
             not_compared=tuple(self._not_compared(r) for r in others),
             dependents=tuple(Dependent(r["kind"], r["name"], self._needed(r["object"]) if r["kind"] == "needs"
                                        else r["object"], self._schema(r["schema"]),
-                                       r["column_name"] or None, r["on_self"]) for r in dependents))
+                                       r["column_name"] or None, r["on_self"]) for r in dependents)
+            + mentions)
         return self.normalize(schema)
+
+    def _with_triggers(self, tables: tuple[Table, ...], rows) -> tuple[tuple[Table, ...], tuple]:
+        """``tables`` with their user triggers (``Table.triggers``: name, CREATE TRIGGER text),
+        and a ``mentions`` dependent for each column of its table (``column`` None: the table's
+        own name) that a trigger's text or its function's body names as a word: a rename cannot
+        carry a trigger that names what the new table drops or renames (``carried_trigger``)."""
+        found: dict[tuple, list] = {}
+        for r in rows:
+            found.setdefault((self._schema(r["schema"]), r["table_name"]), []).append(r)
+        out, mentions = [], []
+        for t in tables:
+            mine = found.get((t.schema, t.name))
+            if not mine:
+                out.append(t)
+                continue
+            out.append(replace(t, triggers=tuple((r["name"], r["def"]) for r in mine)))
+            for r in mine:
+                what = f"trigger {r['name']} on {t.qualified_name}"
+                text = f"{r['def']}\n{r['source'] or ''}"
+                mentions += [Dependent("mentions", t.name, what, t.schema, c.name, True)
+                             for c in t.columns if _names(text, c.name)]
+                if _names(r["source"] or "", t.name):
+                    mentions.append(Dependent("mentions", t.name, what, t.schema, None, True))
+        return tuple(out), tuple(mentions)
+
+    def carried_trigger(self, schema: Schema, old: Table, new: Table, trigger: tuple[str, str],
+                        columns: dict[str, str]) -> str | None:
+        """``CREATE TRIGGER name <its events> ON <new>`` and the rest of its text as
+        ``pg_get_triggerdef`` gave it (FOR EACH …, WHEN, EXECUTE FUNCTION …), unless its text or
+        its function names a column of ``old`` that ``new`` does not keep under its name, or
+        ``old`` itself (the function would use the dropped table)."""
+        name, text = trigger
+        what, key = f"trigger {name} on {old.qualified_name}", self.column_key
+        for dep in schema.dependents:
+            if dep.kind == "mentions" and dep.object == what and (
+                    dep.column is None or key(columns.get(key(dep.column), "")) != key(dep.column)):
+                return None
+        parts = _trigger_parts(text)
+        if parts is None:
+            return None
+        events, tail = parts
+        return f"CREATE TRIGGER {self.quote(name)} {events} ON {self.table_name(new)}{tail}"
 
     def _needed(self, described: str) -> str:
         """A ``needs`` row's object (``kind<TAB>schema<TAB>name``) named as not_compared names it."""
@@ -251,7 +321,10 @@ class PostgresDialect(Dialect):
         for r in rows["constraints"]:
             bucket(r, r["kind"]).append(self._constraint(r))
         for r in rows["indexes"]:
-            bucket(r, "indexes").append(self._index(r))
+            if r["constraint_kind"] == "x":
+                bucket(r, "exclusions").append(self._exclusion(r))
+            else:
+                bucket(r, "indexes").append(self._index(r))
         tables = []
         for r in rows["tables"]:
             p = parts.get((r["schema"], r["name"]), {})
@@ -259,7 +332,8 @@ class PostgresDialect(Dialect):
             tables.append(Table(
                 name=r["name"], schema=self._schema(r["schema"]), columns=tuple(p.get("columns", ())),
                 primary_key=pk, indexes=tuple(p.get("indexes", ())), foreign_keys=tuple(p.get("f", ())),
-                checks=tuple(p.get("c", ())), comment=r["comment"], options=self._table_options(r)))
+                checks=tuple(p.get("c", ())), comment=r["comment"], options=self._table_options(r),
+                exclusions=tuple(p.get("exclusions", ()))))
         return tuple(tables)
 
     def _table_options(self, r) -> tuple[tuple[str, str], ...]:
@@ -321,6 +395,16 @@ class PostgresDialect(Dialect):
                      predicate_raw=r["predicate"] or "",
                      method=None if r["method"] == "btree" else r["method"], include=include,
                      nulls_not_distinct=bool(r["nulls_not_distinct"]))
+
+    def _exclusion(self, r) -> Exclusion:
+        """An exclusion constraint from the row of the index that backs it."""
+        ix = self._index(r)
+        elements = tuple(ExclusionElement(column=p.column, expr=p.expr, operator=op, opclass=p.opclass,
+                                          collation=p.collation, descending=p.descending, nulls=p.nulls)
+                         for p, op in zip(ix.parts, r["operators"]))
+        return Exclusion(name=r["constraint_name"], elements=elements, method=r["method"],
+                         predicate=ix.predicate, include=ix.include, deferrable=r["deferrable"],
+                         initially_deferred=r["deferred"], raw=r["constraint_def"])
 
     # -- models ----------------------------------------------------------------------------------
     def load_models(self, metadata: sa.MetaData) -> Schema:
@@ -401,7 +485,8 @@ class PostgresDialect(Dialect):
     def _normalize_table(self, t: Table, default: str) -> Table:
         changes: dict = {"options": tuple(sorted(t.options)),
                          "indexes": tuple(sorted(t.indexes, key=_index_key)),
-                         "checks": tuple(sorted(t.checks, key=lambda c: (c.expr, c.name or "")))}
+                         "checks": tuple(sorted(t.checks, key=lambda c: (c.expr, c.name or ""))),
+                         "exclusions": tuple(sorted(t.exclusions, key=lambda x: (x.name or "", repr(x))))}
         if t.schema == default:
             changes["schema"] = None
         if any(c.identity is not None and c.identity.kind != "autoincrement" for c in t.columns):
@@ -554,6 +639,8 @@ class PostgresDialect(Dialect):
             lines.append(self._named(u.name) + f"UNIQUE{nnd} ({self._cols(u.columns)}){inc}")
         for c in t.checks:
             lines.append(self._named(c.name) + f"CHECK ({self._check_body(c)})")
+        for x in t.exclusions:
+            lines.append(self._named(x.name) + self._exclusion_sql(x))
         for fk in t.foreign_keys:
             lines.append(self._named(fk.name) + self._fk_sql(fk))
         opts = dict(t.options)
@@ -999,6 +1086,37 @@ class PostgresDialect(Dialect):
         name = op.check.name or _ident_limit(f"{op.table.name}_check")
         return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
 
+    def _exclusion_sql(self, x: Exclusion) -> str:
+        """``EXCLUDE USING …``: the server's own text where there is one, else built from parts."""
+        if x.raw:
+            return x.raw
+        method = x.method if re.fullmatch(r"[a-z_][a-z0-9_]*", x.method) else self.quote(x.method)
+        elements = ", ".join(
+            self._part_sql(IndexPart(column=e.column, expr=e.expr, descending=e.descending,
+                                     opclass=e.opclass, collation=e.collation, nulls=e.nulls))
+            + f" WITH {e.operator}" for e in x.elements)
+        sql = f"EXCLUDE USING {method} ({elements})"
+        if x.include:
+            sql += f" INCLUDE ({self._cols(x.include)})"
+        if x.predicate:
+            sql += f" WHERE ({x.predicate})"
+        if x.deferrable:
+            sql += " DEFERRABLE" + (" INITIALLY DEFERRED" if x.initially_deferred else "")
+        return sql
+
+    def _exclusion_name(self, table: Table, x: Exclusion) -> str:
+        """Its name, else the one the server gives an unnamed one (``<table>_<columns>_excl``)."""
+        cols = "_".join(c or "expr" for c in x.columns)
+        return x.name or _ident_limit(f"{table.name}_{cols}_excl")
+
+    def render_add_exclusion(self, op) -> list[str]:
+        name = self.quote(self._exclusion_name(op.table, op.exclusion))
+        return [self._alter(op.table, f"ADD CONSTRAINT {name} {self._exclusion_sql(op.exclusion)}")]
+
+    def render_drop_exclusion(self, op) -> list[str]:
+        name = self.quote(self._exclusion_name(op.table, op.exclusion))
+        return [self._alter(op.table, f"DROP CONSTRAINT {name}")]
+
     # -- enums -----------------------------------------------------------------------------------
     def render_create_enum(self, op) -> list[str]:
         values = ", ".join(self.literal(v) for v in op.enum.values)
@@ -1092,6 +1210,12 @@ class PostgresDialect(Dialect):
     def _hazards_add_check(self, op) -> list[Hazard]:
         return self._hazards_add_foreign_key(op)
 
+    def _hazards_add_exclusion(self, op) -> list[Hazard]:
+        return [Hazard(HazardKind.INDEX_BUILD, f"its {op.exclusion.method} index is built over every row "
+                                               "(no CONCURRENTLY for a constraint's own index)"),
+                Hazard(HazardKind.BLOCKING_LOCK, "ACCESS EXCLUSIVE lock while the index is built and every "
+                                                 "row checked (no NOT VALID for exclusion constraints)")]
+
     def _hazards_add_column(self, op) -> list[Hazard]:
         c = op.column
         volatile = c.default is not None and c.default.kind == "sequence" or (
@@ -1167,6 +1291,8 @@ class PostgresDialect(Dialect):
             "drop_index": lambda: o.CreateIndex(op.apply(op.table), index=op.index),
             "drop_foreign_key": lambda: o.AddForeignKey(op.apply(op.table), foreign_key=op.foreign_key),
             "drop_check": lambda: o.AddCheck(op.apply(op.table), check=op.check),
+            "add_exclusion": lambda: o.DropExclusion(op.apply(op.table), exclusion=op.exclusion),
+            "drop_exclusion": lambda: o.AddExclusion(op.apply(op.table), exclusion=op.exclusion),
             "create_enum": lambda: o.DropEnum(None, enum=op.enum),
             "set_table_comment": lambda: o.SetTableComment(op.apply(op.table), comment=op.table.comment),
             "set_table_options": lambda: o.SetTableOptions(op.apply(op.table), options=op.table.options),
@@ -1189,6 +1315,27 @@ class PostgresDialect(Dialect):
 
 
 # -- small helpers -------------------------------------------------------------------------------
+_PG_TOKEN = re.compile(r'''"(?:[^"]|"")*"|'(?:[^']|'')*'|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\S''')
+
+
+def _trigger_parts(text: str) -> tuple[str, str] | None:
+    """(events, tail) of a ``pg_get_triggerdef`` text: ``CREATE TRIGGER name <events> ON
+    schema.table<tail>``; None for any other shape (a CONSTRAINT TRIGGER)."""
+    toks = list(_PG_TOKEN.finditer(text))
+    if len(toks) < 6 or [t.group() for t in toks[:2]] != ["CREATE", "TRIGGER"]:
+        return None
+    on = next((i for i in range(3, len(toks)) if toks[i].group() == "ON"), None)
+    if on is None or on + 1 >= len(toks):
+        return None
+    end = on + 3 if on + 3 < len(toks) and toks[on + 2].group() == "." else on + 1
+    return text[toks[3].start():toks[on - 1].end()], text[toks[end].end():]
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as a word (any case; quoted or not)."""
+    return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text, re.IGNORECASE) is not None
+
+
 def _sql(name: str) -> str:
     return _SQL_CACHE.get(name) or _SQL_CACHE.setdefault(
         name, resources.files(__package__).joinpath(f"sql/postgresql/{name}.sql").read_text(encoding="utf-8"))
@@ -1444,6 +1591,23 @@ def cast_can_fail(a: ColumnType, b: ColumnType) -> bool:
 #: the transaction-local setting that tells a renamed table's sync trigger that the write it sees
 #: comes from the other direction's trigger (or from the copy): it does not write it back
 _SYNCING = "schemadrift.syncing"
+
+
+def _spells_serial(table: sa.Table, col: Column) -> bool:
+    """Whether a model column's server default is ``nextval()`` of the sequence a serial column
+    of its table owns (``<table>_<column>_seq``, in the table's schema): the database it was
+    read from made a serial column, and introspection reads it back as one."""
+    if col.identity not in (None, Identity("autoincrement")) or col.type.name not in SERIAL:
+        return False
+    m = _NEXTVAL.fullmatch((col.default.raw or col.default.expr) if col.default is not None else "")
+    if not m:
+        return False
+    parts = [p.replace('""', '"') if p.startswith('"') else p.lower()
+             for p in re.findall(r'"(?:[^"]|"")*"|[^."]+', m.group(1).replace("''", "'"))]
+    parts = [p[1:-1] if p.startswith('"') else p for p in parts]
+    serial = f"{table.name}_{col.name}_seq"
+    return len(serial.encode()) <= 63 and parts[-1] == serial and (
+        len(parts) == 1 or parts[0] == (table.schema or parts[0]))
 
 
 def _counted(c) -> bool:

@@ -234,9 +234,11 @@ def parse_create_table(sql: str) -> TableText:
 # through the tokens. (The fact words as a trie behind a first-letter test: a third faster.)
 _FACT_WORD = (r"(?=[ACFGPRU])(?:A(?:S|UTOINCREMENT)|C(?:O(?:NSTRAINT|LLATE)|HECK)|PRIMARY|UNIQUE|FOREIGN"
               r"|REFERENCES|GENERATED)")
-_END_WORD = r"(?![\w$\u0080-\uffff'])"
+#: (no letter case in these classes: ``(?-i:…)`` spares compiling IGNORECASE's case tables for
+#: the 65k-character range each time, which made compiling ``_PLAIN_STEP`` twice as slow)
+_END_WORD = r"(?-i:(?![\w$\u0080-\uffff']))"
 _PLAIN_WORD = rf"(?!{_FACT_WORD}{_END_WORD})[A-Za-z_][A-Za-z0-9_$]*{_END_WORD}"
-_PLAIN_NUMBER = r"\d+(?:\.\d*)?(?![\w$\u0080-\uffff.'])"
+_PLAIN_NUMBER = r"\d+(?:\.\d*)?(?-i:(?![\w$\u0080-\uffff.']))"
 _PLAIN_ITEM = rf"""
     \s*(?:{_PLAIN_WORD}|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
     (?:\s*(?:{_PLAIN_WORD}|{_PLAIN_NUMBER}|'(?:[^']|'')*'(?!')|[-+]
@@ -263,8 +265,8 @@ _PLAIN_CONSTRAINT = rf"""
     \s*(?P<end>[,)])"""
 #: one step of the fast path: the plain column definitions from a position on, then the last
 #: one of the body (``colend``) or a plain table constraint (``item``), if either is there
-_PLAIN_STEP = re.compile(rf"(?:{_PLAIN_ITEM},)*(?:{_PLAIN_ITEM}(?P<colend>\))|(?P<item>{_PLAIN_CONSTRAINT}))?",
-                         re.A | re.I | re.X)
+_PLAIN_STEP = re.compile(
+    rf"(?:{_PLAIN_ITEM},)*(?:{_PLAIN_ITEM}(?P<colend>\))|(?P<item>{_PLAIN_CONSTRAINT}))?", re.A | re.I | re.X)
 #: the text up to the body's "(" when no quote or bracket comes before it
 _PLAIN_HEAD = re.compile(r"[^(\"'`\[]*\(")
 _NAME_RE = re.compile(_NAME, re.A)
@@ -284,13 +286,13 @@ _ASCII_SPACE = " \t\n\r\f\v\x1c\x1d\x1e\x1f"
 
 
 def _plain_constraint(groups: tuple, out: TableText) -> bool:
-    """What ``_table_constraint`` reads from an item ``_PLAIN_CONSTRAINT`` matched (its groups
-    from ``name`` to ``ref_cols``); False (and nothing read) when a CHECK body ends in non-ASCII
-    white space, which the tokenizer may read as part of a word."""
-    name, pk, unique, check, fk, ref, ref_cols = groups
+    """What ``_table_constraint`` reads from an item ``_PLAIN_CONSTRAINT`` matched (``_PLAIN_STEP``'s
+    groups); False (and nothing read) when a CHECK body ends in non-ASCII white space, which the
+    tokenizer may read as part of a word."""
+    _, _, name, pk, unique, check, fk, ref, ref_cols, _ = groups
     if check is not None:
         check = check.strip(_ASCII_SPACE)
-        if check != check.strip():
+        if not check.isascii() and check != check.strip():
             return False
     name = _name_value(name) if name is not None else None
     if pk is not None:
@@ -316,13 +318,13 @@ def _parse_create_table_fast(sql: str) -> TableText | None:
         return None
     while True:
         m = _PLAIN_STEP.match(sql, pos)
-        colend, item, *groups, end = m.groups()
-        if colend is not None or (item is not None and _plain_constraint(groups, out)):
+        groups = m.groups()  # colend, item, name … ref_cols, end
+        if groups[0] is not None or (groups[1] is not None and _plain_constraint(groups, out)):
             pos = m.end()
-            if colend is not None or end == ")":
+            if groups[0] is not None or groups[9] == ")":
                 break
             continue
-        pos = m.start("item") if item is not None else m.end()
+        pos = m.start("item") if groups[1] is not None else m.end()
         # the first item that is not plain: the rest of the body goes through the tokens
         rest = [_new_tok(Tok, (m.lastgroup, m.group(), m.start(), sql)) for m in _TOKEN.finditer(sql, pos)
                 if m.lastgroup != "space"]
@@ -510,6 +512,8 @@ class TriggerRefs(NamedTuple):
 
     table: str
     columns: frozenset[tuple[str, str]]
+    #: every name (ASCII-lower) its WHEN clause and body may use as a table (``named``)
+    tables: frozenset[str] = frozenset()
 
     def uses(self, table: str, column: str) -> bool:
         return (ascii_lower(table), ascii_lower(column)) in self.columns
@@ -545,7 +549,37 @@ def trigger_refs(sql: str) -> TriggerRefs | None:
         _part_refs(toks[when + 1:begin], table, columns, own=True)
     for statement in split_top(toks[begin + 1:-1], ";"):
         _part_refs(statement, table, columns, own=False)
-    return TriggerRefs(table, frozenset(columns))
+    return TriggerRefs(table, frozenset(columns), named(toks[name + 1:]))
+
+
+def named(toks: list[Tok]) -> frozenset[str]:
+    """The names (ASCII-lower) that ``toks`` may use as a table: each name that is not a
+    function call nor a column after a qualifier (more than the tables, rather than fewer: the
+    caller keeps those that are tables)."""
+    return frozenset(ascii_lower(t.value) for i, t in enumerate(toks)
+                     if _is_name(t) and not (i and _is_op(toks[i - 1], "."))
+                     and not _is_op(toks[i + 1] if i + 1 < len(toks) else None, "("))
+
+
+class ViewRefs(NamedTuple):
+    """What a ``CREATE VIEW`` uses: the names it may use as tables, and the ``(table, column)``
+    pairs (ASCII-lower) it may use, read as ``trigger_refs`` reads a body statement."""
+
+    tables: frozenset[str]
+    columns: frozenset[tuple[str, str]]
+
+
+@functools.lru_cache(maxsize=1024)
+def view_refs(sql: str) -> ViewRefs | None:
+    """The tables and columns a view's SELECT names (over-approximated as ``trigger_refs`` is:
+    a bare name counts for every table the SELECT names). None when the text is not a view."""
+    toks = tokenize(sql or "")
+    start = next((i for i, t in enumerate(toks) if t.upper == "AS"), None)
+    if not toks or toks[0].upper != "CREATE" or start is None:
+        return None
+    columns: set[tuple[str, str]] = set()
+    _part_refs(toks[start + 1:], "", columns, own=False)
+    return ViewRefs(named(toks[start + 1:]), frozenset(columns))
 
 
 def _part_refs(toks: list[Tok], table: str, out: set[tuple[str, str]], *, own: bool) -> None:
@@ -589,3 +623,36 @@ def _part_refs(toks: list[Tok], table: str, out: set[tuple[str, str]], *, own: b
     for q, column in qualified:
         out.add((table if q in ("new", "old") else aliases.get(q, q), column))
     out.update((t, column) for t in names for column in bare)
+
+
+#: words after which a trigger's body names a table
+_TABLE_AFTER = frozenset({"UPDATE", "INTO", "FROM", "JOIN"})
+
+
+def retarget_trigger(sql: str, old: str, new: str) -> str | None:
+    """``sql`` (a CREATE TRIGGER on table ``old``) for the table ``new`` (quoted as it is to be
+    written): the table after ON, and each use of ``old`` as a table in the WHEN clause and the
+    body (after UPDATE, INTO, FROM or JOIN, or qualifying a column: ``old.c``). None when the
+    text is not a trigger on ``old``, or names ``old`` anywhere else (it could be a column or
+    an alias: the text cannot be rewritten safely)."""
+    toks = tokenize(sql or "")
+    on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
+    begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
+    if on is None or begin is None or on + 1 >= begin or toks[-1].upper != "END":
+        return None
+    name = on + 3 if _is_op(toks[on + 2] if on + 2 < begin else None, ".") else on + 1
+    key = ascii_lower(old)
+    if not _is_name(toks[name]) or ascii_lower(toks[name].value) != key:
+        return None
+    edits = [(toks[on + 1].start, toks[name].start + len(toks[name].text))]
+    for i in range(name + 1, len(toks)):
+        t = toks[i]
+        if t.kind not in ("word", "ident") or ascii_lower(t.value) != key or _is_op(toks[i - 1], "."):
+            continue
+        if toks[i - 1].upper in _TABLE_AFTER or _is_op(toks[i + 1] if i + 1 < len(toks) else None, "."):
+            edits.append((t.start, t.start + len(t.text)))
+        else:
+            return None
+    for start, end in reversed(edits):
+        sql = sql[:start] + new + sql[end:]
+    return sql

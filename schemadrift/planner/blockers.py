@@ -5,8 +5,9 @@ drop (or retype) what they use, and schemadrift cannot drop and recreate them si
 model them. The other way round, a new column's default may call a function, or its type be a
 domain, that TO has and FROM lacks: schemadrift cannot create those either. The introspector lists
 both in ``Schema.dependents``, and the dialect adds what it reads from the text of such objects
-(``Dialect.dependents``: the columns a SQLite trigger uses, kind ``column``, which block only the
-drop of the column, and not a rebuild of the trigger's own table); a step they block becomes a
+(``Dialect.dependents``: the columns a SQLite trigger or view uses, kind ``column``, which block only
+the drop of the column, and not a rebuild of the trigger's own table; the tables it names, kind
+``table``, whose drop they block); a step they block becomes a
 ``manual`` step (its SQL commented out) that names them, so the rest of the plan still applies.
 """
 from __future__ import annotations
@@ -40,7 +41,7 @@ def blockers(ops: Iterable[o.Op], schema: Schema, dialect: Dialect,
 
 #: ops that create (or retype) what a ``needs`` dependent says: column-level, then table-level
 _CREATES_COLUMN = ("add_column", "alter_column")
-_CREATES_ON_TABLE = ("add_check", "create_index", "add_primary_key")
+_CREATES_ON_TABLE = ("add_check", "add_exclusion", "create_index", "add_primary_key")
 
 
 def _needs(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
@@ -57,13 +58,13 @@ def _needs(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
 
 def _in_the_way(dep: Dependent) -> str:
     if dep.kind == "column":
-        return (f"{dep.object} uses {dep.name}.{dep.column}, which this step drops: drop the trigger "
-                "first, and create it again without that column after")
+        return (f"{dep.object} uses {dep.name}.{dep.column}, which this step drops: drop the "
+                f"{dep.object.split(' ', 1)[0]} first, and create it again without that column after")
     return f"{dep.object} uses what this step drops or changes: drop it first, create it again after"
 
 
 def _blocks(dep: Dependent, op: o.Op, dialect: Dialect) -> bool:
-    if dep.kind == "needs":  # what FROM's own objects need is there already
+    if dep.kind in ("needs", "mentions"):  # FROM has what its objects need; a mention is text
         return False
     if dep.kind == "column":  # uses the column by name (SQLite triggers): only its drop breaks it
         return op.kind == "drop_column" and op.table is not None and \

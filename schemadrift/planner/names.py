@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..changes import Change
-from ..ir import Check, ForeignKey, Index, PrimaryKey, Table
+from ..ir import Check, Exclusion, ForeignKey, Index, PrimaryKey, Table
 from . import ops as o
 from .model import Phase
 
@@ -29,13 +29,15 @@ def kind_of(obj) -> str:
         return "primary_key"
     if isinstance(obj, Index):
         return "unique" if obj.is_constraint else "index"
+    if isinstance(obj, Exclusion):
+        return "exclusion"
     return "foreign_key" if isinstance(obj, ForeignKey) else "check"
 
 
 def named_objects(t: Table) -> list:
     """Every named key, index and constraint of ``t``."""
     objs = ([t.primary_key] if t.primary_key else []) + list(t.indexes) + list(t.foreign_keys) \
-        + list(t.checks)
+        + list(t.checks) + list(t.exclusions)
     return [x for x in objs if x.name]
 
 
@@ -96,7 +98,8 @@ def _swap(t: Table, obj, new):
     """``t`` with ``obj`` replaced by ``new`` (removed when None)."""
     if isinstance(obj, PrimaryKey):
         return replace(t, primary_key=new)
-    field = {Index: "indexes", ForeignKey: "foreign_keys", Check: "checks"}[type(obj)]
+    field = {Index: "indexes", ForeignKey: "foreign_keys", Check: "checks",
+             Exclusion: "exclusions"}[type(obj)]
     items = tuple(new if x == obj else x for x in getattr(t, field))
     return replace(t, **{field: tuple(x for x in items if x is not None)})
 
@@ -119,6 +122,8 @@ def _late_draft(rules, old: Table, new: Table, obj, drop):
         draft = rules.add_check(change)[0]
     elif isinstance(obj, PrimaryKey):
         draft = rules.add_primary_key(change)[0]
+    elif isinstance(obj, Exclusion):
+        draft = rules.add_exclusion(change)[0]
     else:
         draft = rules.add_index(change)[0]
     draft.phase = Phase.CONTRACT

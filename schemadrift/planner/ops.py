@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..ir import Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table
+from ..ir import Check, Column, EnumType, Exclusion, ForeignKey, Index, PrimaryKey, Table
 
 
 def _swap(items: tuple, old, new) -> tuple:
@@ -41,7 +41,7 @@ class Op:
 # -- tables -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class CreateTable(Op):
-    """Create ``table`` with its columns, primary key, unique constraints, checks and FKs.
+    """Create ``table`` with its columns, primary key, unique, check, exclusion and FK constraints.
 
     Plain (non-constraint) indexes are separate CreateIndex ops."""
 
@@ -93,6 +93,18 @@ class DropTableSync(Op):
     columns: tuple[tuple[str, str], ...] = ()
     key: tuple[tuple[str, str], ...] = ()
     back: bool = False
+
+
+@dataclass(frozen=True)
+class CreateTrigger(Op):
+    """Create a user's trigger (not modelled by the IR) on ``table``: ``sql`` is its CREATE
+    TRIGGER text as the dialect rewrote it for this table (a renamed table's carried trigger)."""
+
+    name: str = ""
+    sql: str = ""
+
+    def apply(self, table):
+        return replace(table, triggers=table.triggers + ((self.name, self.sql),))
 
 
 @dataclass(frozen=True)
@@ -245,6 +257,22 @@ class DropCheck(Op):
 
 
 @dataclass(frozen=True)
+class AddExclusion(Op):
+    exclusion: Exclusion = None
+
+    def apply(self, table):
+        return replace(table, exclusions=table.exclusions + (self.exclusion,))
+
+
+@dataclass(frozen=True)
+class DropExclusion(Op):
+    exclusion: Exclusion = None
+
+    def apply(self, table):
+        return replace(table, exclusions=_without(table.exclusions, self.exclusion))
+
+
+@dataclass(frozen=True)
 class RenameObject(Op):
     """Give ``before`` (an Index, PrimaryKey, ForeignKey or Check of ``table``) the name ``name``:
     an object built under a temporary name while its own was still taken."""
@@ -256,7 +284,8 @@ class RenameObject(Op):
         after = replace(self.before, name=self.name)
         if isinstance(self.before, PrimaryKey):
             return replace(table, primary_key=after)
-        attr = {Index: "indexes", ForeignKey: "foreign_keys", Check: "checks"}[type(self.before)]
+        attr = {Index: "indexes", ForeignKey: "foreign_keys", Check: "checks",
+                Exclusion: "exclusions"}[type(self.before)]
         return replace(table, **{attr: _swap(getattr(table, attr), self.before, after)})
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from ..changes import Change
 from ..dialects.base import Dialect
 from ..differ import COLUMN_ATTRS
-from ..ir import Column, ForeignKey, Index, Schema, Table
+from ..ir import Column, Exclusion, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
 from .names import free_names, kind_of
@@ -36,10 +36,10 @@ _COSTLY = {H.TABLE_REWRITE, H.BLOCKING_LOCK, H.DATA_LOSS}
 PRIORITY = {k: i for i, k in enumerate((
     "create_enum", "add_enum_value", "create_table", "add_column", "alter_column",
     "create_sync_trigger", "create_table_sync", "drop_foreign_key", "add_primary_key",
-    "create_index", "add_check", "add_foreign_key", "copy_rows", "copy_column", "fill_column",
-    "set_table_comment", "set_table_options", "replace_enum", "drop_table_sync", "drop_check",
-    "drop_index", "drop_primary_key", "drop_sync_trigger", "drop_column", "drop_table",
-    "rename_object", "drop_enum"))}
+    "create_index", "add_check", "add_exclusion", "add_foreign_key", "copy_rows", "copy_column",
+    "fill_column", "set_table_comment", "set_table_options", "replace_enum", "drop_table_sync",
+    "drop_check", "drop_exclusion", "drop_index", "drop_primary_key", "drop_sync_trigger", "drop_column",
+    "drop_table", "rename_object", "create_trigger", "drop_enum"))}
 
 
 @dataclass(eq=False)
@@ -173,7 +173,15 @@ class Rules:
         for obj in t.foreign_keys + t.checks:
             res |= self.named(tk, obj)
         res |= {("check", *tk, self.nk(c.name) or c.expr) for c in t.checks}
+        for x in t.exclusions:
+            res |= self.exclusion_resources(tk, x)
         return res
+
+    def exclusion_resources(self, tk, x: Exclusion) -> set:
+        """An exclusion constraint, and the name its index holds where index names are schema-wide."""
+        res = {("exclusion", *tk, self.nk(x.name) or repr(x.elements))}
+        ns = self.d.name_namespace("exclusion") if x.name else None
+        return res | ({("name", tk[0], ns, self.d.name_key(x.name))} if ns else set())
 
     def table_needs(self, t: Table) -> set:
         """What a new table needs to exist first: the tables its FKs point at, its enum types."""
@@ -302,11 +310,38 @@ class Rules:
         for draft in tighten:  # old code is gone in contract: its triggers go first
             if draft.phase is Phase.CONTRACT:
                 draft.follows += window[1:]
-        drop.hazards = self.rename_drop_hazards(old, new, pairs, synced=bool(window))
+        carried = self.carry_triggers(old, new, pairs, back=bool(window) and window[0].ops[0].back)
+        for i, draft in enumerate(carried):  # after the drop (see carry_triggers), in their order
+            draft.follows = [drop] + tighten + carried[i - 1:i]
+        drop.hazards = self.rename_drop_hazards(old, new, pairs, synced=bool(window),
+                                                carried={d.name for d in carried})
         drop.follows = [copy] + window[1:]
         if unfilled:
-            self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + [drop] + late)
-        return out + window[:1] + [copy] + tighten + window[1:] + [drop] + late
+            self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + [drop] + late + carried)
+        return out + window[:1] + [copy] + tighten + window[1:] + [drop] + late + carried
+
+    def carry_triggers(self, old: Table, new: Table, pairs, *, back: bool) -> list[Draft]:
+        """The user's triggers of ``old`` (``Table.triggers``) created again on ``new`` as the
+        dialect rewrites them (those it cannot are named by the drop's hazard), in contract right
+        after the old table's drop: while both tables exist a trigger on each would fire twice for
+        one write the sync triggers mirror, and where trigger names are per schema (MariaDB,
+        SQLite) the old one holds the name until then. Until then the old table's trigger fires,
+        for new code's writes too where the sync mirrors them back (``back``)."""
+        tk, key = self.tkey(new), self.d.column_key
+        columns = {key(s): t for t, s in pairs}
+        out = []
+        for trigger in old.triggers:
+            sql = self.d.carried_trigger(self.a, old, new, trigger, columns)
+            if sql is None:
+                continue
+            gap = () if back else (hazard(
+                H.BACKWARD_INCOMPATIBLE, f"until this step new code's writes to {new.qualified_name} "
+                f"do not fire trigger {trigger[0]} (they do not reach {old.qualified_name})"),)
+            out.append(Draft(Phase.CONTRACT, f"create trigger {trigger[0]} on {new.qualified_name} "
+                             f"(as it was on {old.qualified_name})",
+                             (o.CreateTrigger(None, name=trigger[0], sql=sql),), tk, trigger[0],
+                             hazards=gap, needs_new={("table", *tk)}))
+        return out
 
     def sync_key(self, old: Table, new: Table, pairs) -> tuple[tuple[str, str], ...]:
         """(new column, old column) of a key that finds one row in each table: the primary key or
@@ -405,11 +440,11 @@ class Rules:
         done = self.set_not_null(new.qualified_name, tk, loose, col, follows=fill or copy)
         return ([fill] if fill else []) + [done]
 
-    def rename_drop_hazards(self, old: Table, new: Table, pairs, synced: bool = False
-                            ) -> tuple[Hazard, ...]:
+    def rename_drop_hazards(self, old: Table, new: Table, pairs, synced: bool = False,
+                            carried: set = frozenset()) -> tuple[Hazard, ...]:
         """The drop of a renamed table's old version: what old code, late rows (unless
         ``synced``: triggers carried them over), the columns the copy does not keep and the old
-        table's triggers (not modelled) lose."""
+        table's triggers (not modelled) that are not ``carried`` to the new one lose."""
         key = self.d.column_key
         copied = {key(s) for _, s in pairs} | {key(col.name) for col in new.columns}
         lost = [col.name for col in old.columns if key(col.name) not in copied]
@@ -420,10 +455,11 @@ class Rules:
             loss += (f"; {new.qualified_name} has no column for {', '.join(lost)}: "
                      "their values are lost")
         use = f"old code that uses {old.qualified_name} fails"
-        triggers = _triggers_on(self.a, old, self.d)
+        triggers = [t for t in _triggers_on(self.a, old, self.d) if t not in carried]
         if triggers:
             use += (f"; its triggers ({', '.join(triggers)}), which schemadrift does not model, go "
-                    f"with it and are not created on {new.qualified_name}: create them by hand")
+                    f"with it and are not created on {new.qualified_name} (they use a column it drops "
+                    "or renames, or their text cannot be rewritten for it): create them by hand")
         return (hazard(H.BACKWARD_INCOMPATIBLE, use), hazard(H.DATA_LOSS, loss),
                 hazard(H.IRREVERSIBLE, "a rollback cannot bring the old table back"))
 
@@ -854,6 +890,29 @@ class Rules:
         add.follows = [drop]
         return [drop, add]
 
+    def add_exclusion(self, c: Change) -> list[Draft]:
+        """Contract: it restricts what old code may write. There is no NOT VALID for it: the
+        index is built and every row checked under a lock (the dialect says which)."""
+        x, tk = c.after, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"add exclusion constraint {x.name or ''} on {c.qualified_table} "
+                      f"({_elements(x)})", (o.AddExclusion(None, x),), tk, x.name or "",
+                      hazards=(hazard(H.VALIDATION_SCAN, f"every row of {c.qualified_table} is checked; the "
+                                      "step fails if two rows conflict"),),
+                      creates=self.exclusion_resources(tk, x),
+                      needs_new=self.cols(tk, x.columns) | self.cols(tk, x.include))]
+
+    def drop_exclusion(self, c: Change) -> list[Draft]:
+        x, tk = c.before, self.tkey(c)
+        return [Draft(Phase.CONTRACT, f"drop exclusion constraint {x.name or ''} on {c.qualified_table}",
+                      (o.DropExclusion(None, x),), tk, x.name or "", drops=self.exclusion_resources(tk, x),
+                      needs_old=self.cols(tk, x.columns) | self.cols(tk, x.include))]
+
+    def alter_exclusion(self, c: Change) -> list[Draft]:
+        drop = self.drop_exclusion(Change(c.table, c.name, before=c.before, schema=c.schema))[0]
+        add = self.add_exclusion(Change(c.table, c.name, after=c.after, schema=c.schema))[0]
+        add.follows = [drop]
+        return [drop, add]
+
     def implicit_indexes(self) -> list[Draft]:
         """An index the server made by itself for a FK in TO (MySQL), where FROM's FK used an
         index of the application that TO drops: create it explicitly first, since the server
@@ -886,22 +945,23 @@ class Rules:
         return changed
 
     def checks_around_type_changes(self, drafts: list[Draft]) -> list[Draft]:
-        """A check that the plan drops goes before the type of a column it names changes, and one
-        it adds comes after (PostgreSQL: ``CHECK (foo > 0)`` cannot hold once foo is text), where
-        the phases allow."""
+        """A check (or exclusion constraint) that the plan drops goes before the type of a column
+        it names changes, and one it adds comes after (PostgreSQL: ``CHECK (foo > 0)`` cannot hold
+        once foo is text; an operator class fits one type), where the phases allow."""
         changed = self.type_changes(drafts)
         for d in drafts:
             kind = d.ops[0].kind
-            if kind not in ("drop_check", "add_check"):
+            if kind not in ("drop_check", "add_check", "drop_exclusion", "add_exclusion"):
                 continue
-            expr = d.ops[0].check.expr.lower()
+            expr = d.ops[0].check.expr.lower() if kind.endswith("check") else \
+                _exclusion_text(d.ops[0].exclusion).lower()
             for (_, *tk, name), users in changed.items():
                 if tuple(tk) != d.target or name.lower() not in expr:
                     continue
                 for u in users:
-                    if kind == "drop_check" and d.phase <= u.phase:
+                    if kind.startswith("drop") and d.phase <= u.phase:
                         u.follows.append(d)
-                    elif kind == "add_check" and u.phase <= d.phase:
+                    elif kind.startswith("add") and u.phase <= d.phase:
                         d.follows.append(u)
         return drafts
 
@@ -1138,6 +1198,15 @@ def _is_subsequence(short: tuple, long: tuple) -> bool:
 
 def _q(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
+
+
+def _elements(x: Exclusion) -> str:
+    return ", ".join(f"{e.column or e.expr or '?'} WITH {e.operator}" for e in x.elements)
+
+
+def _exclusion_text(x: Exclusion) -> str:
+    """What of an exclusion constraint names columns: its elements, INCLUDE and predicate."""
+    return " ".join([_elements(x), *x.include, x.predicate or ""])
 
 
 def _parts(ix: Index) -> str:

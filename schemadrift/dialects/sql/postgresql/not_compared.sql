@@ -43,11 +43,6 @@ SELECT kind, schema, name, table_name FROM (
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::regclass
                       AND ext.objid = t.oid)
     UNION ALL
-    SELECT 'exclusion constraint', ns.nspname, con.conname::text, c.relname::text
-    FROM pg_catalog.pg_constraint con
-    JOIN pg_catalog.pg_class c ON c.oid = con.conrelid JOIN ns ON ns.oid = c.relnamespace
-    WHERE con.contype = 'x' AND con.conparentid = 0
-    UNION ALL
     SELECT 'policy', ns.nspname, pol.polname::text, c.relname::text
     FROM pg_catalog.pg_policy pol
     JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid JOIN ns ON ns.oid = c.relnamespace
