@@ -134,7 +134,8 @@ def test_renamed_table_keeps_its_exclusion_constraint_name():
     """The new table builds it under a temporary name (the old table's index holds the name in
     the schema until contract), then renames it: TO's name, with every row copied."""
     with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
-        execute(a, [TABLE, 'ALTER TABLE r ADD CONSTRAINT "no overlap" EXCLUDE USING gist (during WITH &&)', ROWS])
+        execute(a, [TABLE, 'ALTER TABLE r ADD CONSTRAINT "no overlap" EXCLUDE USING gist (during WITH &&)',
+                    ROWS])
         execute(b, [TABLE.replace("TABLE r", "TABLE bookings"),
                     'ALTER TABLE bookings ADD CONSTRAINT "no overlap" EXCLUDE USING gist (during WITH &&)'])
         plan = schemadrift.plan(schemadrift.diff(schemadrift.load(a), schemadrift.load(b),
@@ -158,5 +159,6 @@ def test_text_report_shows_the_definition_and_json_uses_the_contract_kind():
         execute(b, [TABLE, "ALTER TABLE r ADD CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&)"])
         from schemadrift import output
         d = schemadrift.compare(a, b)
-        assert "exclusion constraint no_overlap EXCLUDE USING gist (during WITH &&)" in output.render_diff(d, "text")
+        text = output.render_diff(d, "text")
+        assert "exclusion constraint no_overlap EXCLUDE USING gist (during WITH &&)" in text
         assert [c["kind"] for c in d.to_dict()["changes"]] == ["add_index"]

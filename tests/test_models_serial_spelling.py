@@ -14,8 +14,8 @@ def _models(sequence: str, schema: str | None = None, table: str = "t") -> sa.Me
     sa.Table(table, md,
              sa.Column("id", sa.Integer, primary_key=True,
                        server_default=sa.text(f"nextval('{sequence}'::regclass)")),
-             sa.Column("n", sa.BigInteger, server_default=sa.text(f"nextval('{sequence.replace('id', 'n')}'::regclass)"),
-                       nullable=False),
+             sa.Column("n", sa.BigInteger, nullable=False,
+                       server_default=sa.text(f"nextval('{sequence.replace('id', 'n')}'::regclass)")),
              schema=schema)
     return md
 
