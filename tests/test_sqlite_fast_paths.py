@@ -143,6 +143,11 @@ def test_plain_statements_take_the_fast_path(monkeypatch):
     assert [(f.name, f.columns, f.ref_table, f.ref_columns) for f in t.foreign_keys] == \
         [("fk_t", ("id",), "p", ("id",))]
     assert P.parse_create_index('CREATE INDEX ix ON t (a, "B")') == ([("a", None), ('"B"', None)], None)
+    lower = P.parse_create_table(  # keywords are matched in any case
+        "create table t (id integer not null, constraint pk primary key (id), constraint u unique (id), "
+        "constraint ck check (id > 0), constraint f foreign key (id) references p (id) on delete set null)")
+    assert (lower.pk_name, lower.uniques, lower.checks) == ("pk", [("u", ("id",))], [("ck", "id > 0")])
+    assert [(f.name, f.ref_table) for f in lower.foreign_keys] == [("f", "p")]
 
 
 def test_only_columns_with_a_fact_are_recorded():
@@ -210,6 +215,15 @@ def test_introspection_pauses_the_garbage_collector_and_restores_it(tmp_path, mo
         assert gc.isenabled() is enabled and seen == [False]
     finally:
         gc.enable()
+
+
+def test_a_driver_error_while_reading_is_a_source_error(tmp_path, monkeypatch):
+    """The reader fetches with the driver itself: its errors still reach the user as one line."""
+    path = tmp_path / "x.db"
+    sqlite3.connect(path).close()
+    monkeypatch.setattr(S, "_query", lambda name: "SELECT no_such_function()")
+    with pytest.raises(schemadrift.SourceError, match="no such function: no_such_function"):
+        schemadrift.load(f"sqlite:///{path}")
 
 
 def _models() -> sa.MetaData:

@@ -122,7 +122,7 @@ class PgModelReader(ModelReader):
         if col.generated is not None and c.computed.persisted is None:
             # before PostgreSQL 18 every generated column is STORED, whatever the model says
             col = replace(col, generated=replace(col.generated, stored=True))
-        if _spells_serial(c.table, col):
+        if _spells_serial(c.table.name, c.table.schema, col):
             # reflected or generated models (sqlacodegen) spell a serial column as its default
             col = replace(col, default=None, identity=Identity("autoincrement"))
         return col
@@ -360,9 +360,13 @@ class PostgresDialect(Dialect):
             generated, raw_default = Generated(self.normalize_expr(raw_default or ""), True), None
         elif raw_default is not None and raw_default == r["owned_default"] and ctype.name in SERIAL:
             identity, raw_default = Identity("autoincrement"), None
-        return Column(name=r["name"], type=ctype, nullable=not r["not_null"],
-                      default=self.normalize_default(raw_default, ctype), identity=identity,
-                      generated=generated, collation=r["collation"], comment=r["comment"])
+        col = Column(name=r["name"], type=ctype, nullable=not r["not_null"],
+                     default=self.normalize_default(raw_default, ctype), identity=identity,
+                     generated=generated, collation=r["collation"], comment=r["comment"])
+        if col.default is not None and _spells_serial(r.get("table_name"), r.get("schema"), col):
+            # a default of the sequence a serial column would own, which it does not own
+            col = replace(col, default=None, identity=Identity("autoincrement"))
+        return col
 
     def _constraint(self, r):
         if r["kind"] == "p":
@@ -856,7 +860,7 @@ class PostgresDialect(Dialect):
     def _add_serial(self, table: Table, column: Column) -> list[str]:
         seq = self.qualified(self._serial_sequence(table, column), table.schema)
         col = self.quote(column.name)
-        return [f"CREATE SEQUENCE {seq} AS {TYPE_DDL.get(column.type.name, column.type.name)} "
+        return [f"CREATE SEQUENCE IF NOT EXISTS {seq} AS {TYPE_DDL.get(column.type.name, column.type.name)} "
                 f"OWNED BY {self._column_ref(table, column)}",
                 f"SELECT setval({self.literal(seq)}, COALESCE(max({col}), 0) + 1, false) "
                 f"FROM {self.table_name(table)}",
@@ -865,7 +869,9 @@ class PostgresDialect(Dialect):
     def _drop_serial_sequence(self, table: Table, column: Column) -> str:
         lookup = (f"pg_get_serial_sequence({self.literal(self.table_name(table))}, "
                   f"{self.literal(column.name)})")
-        return _do_block(f"EXECUTE 'DROP SEQUENCE IF EXISTS ' || {lookup};")
+        # none where the column's sequence is not its own (a default read as serial)
+        return _do_block(f"IF {lookup} IS NOT NULL THEN EXECUTE 'DROP SEQUENCE IF EXISTS ' || {lookup}; "
+                         "END IF;")
 
     def render_copy_column(self, op) -> list[str]:
         """One UPDATE, or with ``batch_size`` a loop that commits each batch (so it runs outside a
@@ -947,24 +953,31 @@ class PostgresDialect(Dialect):
 
     def render_create_table_sync(self, op) -> list[str]:
         there, back = self.table_sync_names(op)
-        out = self._mirror(*there, op.source, op.table, op.columns, op.key)
+        out = self._mirror(*there, op.source, op.table, op.columns, op.key, back=False)
         if op.back:
             flip = lambda pairs: tuple((s, t) for t, s in pairs)  # noqa: E731
-            out += self._mirror(*back, op.table, op.source, flip(op.columns), flip(op.key))
+            out += self._mirror(*back, op.table, op.source, flip(op.columns), flip(op.key), back=True)
         return out
 
     def render_drop_table_sync(self, op) -> list[str]:
         out = []
-        for (fn, trg), on in list(zip(self.table_sync_names(op), (op.source, op.table)))[:1 + op.back]:
+        ends = ((op.source, op.table), (op.table, op.source))  # (the trigger's table, the function's)
+        for (fn, trg), (on, dst) in list(zip(self.table_sync_names(op), ends))[:1 + op.back]:
             out += [f"DROP TRIGGER IF EXISTS {self.quote(trg)} ON {self.table_name(on)}",
-                    f"DROP FUNCTION IF EXISTS {self.qualified(fn, op.table.schema)}()"]
+                    f"DROP FUNCTION IF EXISTS {self.qualified(fn, dst.schema)}()"]
         return out
 
-    def _mirror(self, fn: str, trg: str, src: Table, dst: Table, pairs, key) -> list[str]:
+    def _mirror(self, fn: str, trg: str, src: Table, dst: Table, pairs, key, *, back: bool) -> list[str]:
         """A function and an AFTER trigger on ``src`` that repeat each row's write in ``dst``
         (``pairs``: (dst column, src column)), the row found by ``key``: an upsert, so that a
         copy running meanwhile keeps the newer row. A transaction-local setting keeps the other
-        direction's trigger from writing it back (and cascades still fire both)."""
+        direction's trigger from writing it back (and cascades still fire both).
+
+        Old → new (not ``back``), a write the other direction made still sets the new table's
+        row to the old one's where they differ: what the old table's own BEFORE triggers changed
+        reaches the new table (the back trigger, under the setting, does not answer: no
+        ping-pong). New → old (``back``), a row the old table cannot hold (its own CHECK,
+        UNIQUE, NOT NULL or foreign key) is skipped, not an error for new code's write."""
         q, table = self.quote, self.table_name(dst)
 
         def value(row: str, t: str, s: str) -> str:
@@ -988,16 +1001,27 @@ class PostgresDialect(Dialect):
                     f"{value('NEW', t, s)}) WHERE {value('NEW', t, s)} > coalesce(pg_sequence_last_value("
                     f"pg_get_serial_sequence({self.literal(table)}, {self.literal(t)})::regclass), 0);\n"
                     for t, s in pairs if _counted(dst.column(t))]
+        synced = [(t, value('NEW', t, s)) for t, s in pairs if t not in keys | always]
+        reconcile = "" if back or not synced else (
+            f"    IF TG_OP <> 'DELETE' THEN UPDATE {table} SET "
+            + ", ".join(f"{q(t)} = {v}" for t, v in synced)
+            + f" WHERE {found('NEW')} AND ROW({', '.join(q(t) for t, _ in synced)}) IS DISTINCT FROM "
+            f"ROW({', '.join(v for _, v in synced)}); END IF;\n")
+        write = (f"  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' AND "
+                 f"ROW({moved.format('OLD')}) IS DISTINCT FROM ROW({moved.format('NEW')}) THEN\n"
+                 f"    DELETE FROM {table} WHERE {found('OLD')};\n"
+                 f"  END IF;\n"
+                 f"  IF TG_OP <> 'DELETE' THEN\n"
+                 f"    {upsert};\n{''.join(counters)}"
+                 "  END IF;\n")
+        if back:
+            write = (f"  BEGIN\n{write}  EXCEPTION WHEN check_violation OR unique_violation OR "
+                     "not_null_violation OR foreign_key_violation THEN NULL;\n  END;\n")
         body = (f"{_USE_COLUMN}BEGIN\n"
-                f"  IF current_setting('{_SYNCING}', true) = 'on' THEN RETURN NULL; END IF;\n"
-                f"  PERFORM set_config('{_SYNCING}', 'on', true);\n"
-                f"  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' AND "
-                f"ROW({moved.format('OLD')}) IS DISTINCT FROM ROW({moved.format('NEW')}) THEN\n"
-                f"    DELETE FROM {table} WHERE {found('OLD')};\n"
-                f"  END IF;\n"
-                f"  IF TG_OP <> 'DELETE' THEN\n"
-                f"    {upsert};\n{''.join(counters)}"
+                f"  IF current_setting('{_SYNCING}', true) = 'on' THEN\n{reconcile}    RETURN NULL;\n"
                 "  END IF;\n"
+                f"  PERFORM set_config('{_SYNCING}', 'on', true);\n"
+                f"{write}"
                 f"  PERFORM set_config('{_SYNCING}', '', true);\n"
                 "  RETURN NULL;\n"
                 "END")
@@ -1575,14 +1599,21 @@ def _number_limit(t: ColumnType) -> float:
     return _NUMBER_LIMIT[t.name]
 
 
+def _shorter(b: ColumnType, a: ColumnType) -> bool:
+    """Whether string type ``b`` holds fewer characters than ``a`` (no length: unbounded; an
+    ALTER … TYPE then fails on a longer value: ``value too long``, it does not truncate)."""
+    return bool(b.args) and (not a.args or b.args[0] < a.args[0])
+
+
 def cast_can_fail(a: ColumnType, b: ColumnType) -> bool:
     """Whether ALTER COLUMN TYPE from ``a`` to ``b`` can fail on some values: a string parsed as
-    anything else (number, date, boolean, uuid, json, an enum …), a number into a type with a
+    anything else (number, date, boolean, uuid, json, an enum …) or into a shorter string type
+    (``value too long``), a number into a type with a
     smaller range (or fewer integer digits), jsonb read as a number or boolean."""
     if a.array_dims != b.array_dims or a == b:
         return False
     if a.name in TEXTS:
-        return b.name not in TEXTS
+        return b.name not in TEXTS or _shorter(b, a)
     if a.name in NUMBERS and b.name in NUMBERS:
         return _number_limit(b) < _number_limit(a)
     return a.name == "jsonb" and (b.name in NUMBERS or b.name == "boolean")
@@ -1593,10 +1624,12 @@ def cast_can_fail(a: ColumnType, b: ColumnType) -> bool:
 _SYNCING = "schemadrift.syncing"
 
 
-def _spells_serial(table: sa.Table, col: Column) -> bool:
-    """Whether a model column's server default is ``nextval()`` of the sequence a serial column
-    of its table owns (``<table>_<column>_seq``, in the table's schema): the database it was
-    read from made a serial column, and introspection reads it back as one."""
+def _spells_serial(table: str, schema: str | None, col: Column) -> bool:
+    """Whether ``col``'s default is ``nextval()`` of the sequence a serial column of its table
+    would own (``<table>_<column>_seq``, unqualified or in the table's schema; any schema where
+    ``schema`` is None). Models spell a serial column so (reflection, sqlacodegen), and a database
+    may hold such a default with a sequence it does not own: both read as the serial column,
+    which behaves the same for every insert."""
     if col.identity not in (None, Identity("autoincrement")) or col.type.name not in SERIAL:
         return False
     m = _NEXTVAL.fullmatch((col.default.raw or col.default.expr) if col.default is not None else "")
@@ -1605,9 +1638,9 @@ def _spells_serial(table: sa.Table, col: Column) -> bool:
     parts = [p.replace('""', '"') if p.startswith('"') else p.lower()
              for p in re.findall(r'"(?:[^"]|"")*"|[^."]+', m.group(1).replace("''", "'"))]
     parts = [p[1:-1] if p.startswith('"') else p for p in parts]
-    serial = f"{table.name}_{col.name}_seq"
+    serial = f"{table}_{col.name}_seq"
     return len(serial.encode()) <= 63 and parts[-1] == serial and (
-        len(parts) == 1 or parts[0] == (table.schema or parts[0]))
+        len(parts) == 1 or parts[0] == (schema or parts[0]))
 
 
 def _counted(c) -> bool:

@@ -231,9 +231,11 @@ def parse_create_table(sql: str) -> TableText:
 # The fast path skips plain column definitions (a name, type words, numbers, strings, flat
 # parentheses and none of the words that carry a fact), every one in a row, with one regular
 # expression instead of tokens: the token parser would find no fact in them. Any other item goes
-# through the tokens. (The fact words as a trie behind a first-letter test: a third faster.)
-_FACT_WORD = (r"(?=[ACFGPRU])(?:A(?:S|UTOINCREMENT)|C(?:O(?:NSTRAINT|LLATE)|HECK)|PRIMARY|UNIQUE|FOREIGN"
-              r"|REFERENCES|GENERATED)")
+# through the tokens. (The fact words as a trie behind a first-letter test: a third faster.
+# Only keywords are matched without case, ``(?i:…)``: the rest has no letter whose case matters
+# under re.ASCII, and matching it with IGNORECASE was slower.)
+_FACT_WORD = (r"(?i:(?=[ACFGPRU])(?:A(?:S|UTOINCREMENT)|C(?:O(?:NSTRAINT|LLATE)|HECK)|PRIMARY|UNIQUE"
+              r"|FOREIGN|REFERENCES|GENERATED))")
 #: (no letter case in these classes: ``(?-i:…)`` spares compiling IGNORECASE's case tables for
 #: the 65k-character range each time, which made compiling ``_PLAIN_STEP`` twice as slow)
 _END_WORD = r"(?-i:(?![\w$\u0080-\uffff']))"
@@ -255,18 +257,19 @@ _ATOM = r"""[^()'"`\[\]]++|'(?:[^']|'')*'(?!')|""" + _QUOTED
 _NESTED = rf"\((?:{_ATOM}|\((?:{_ATOM})*\))*\)"
 #: a table constraint of the common shapes (an FK without MATCH / DEFERRABLE / schema)
 _PLAIN_CONSTRAINT = rf"""
-    \s*(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?
-    (?:(?P<pk>PRIMARY\s+KEY\s*\((?:{_ATOM})*\))
-      |UNIQUE\s*\(\s*(?P<unique>{_NAMES})\s*\)
-      |CHECK\s*\((?P<check>(?:{_ATOM}|{_NESTED})*)\)
-      |FOREIGN\s+KEY\s*\(\s*(?P<fk>{_NAMES})\s*\)\s*REFERENCES\s+(?P<ref>{_NAME})
+    \s*(?:(?i:CONSTRAINT)\s+(?P<name>{_NAME})\s+)?
+    (?:(?P<pk>(?i:PRIMARY\s+KEY)\s*\((?:{_ATOM})*\))
+      |(?i:UNIQUE)\s*\(\s*(?P<unique>{_NAMES})\s*\)
+      |(?i:CHECK)\s*\((?P<check>(?:{_ATOM}|{_NESTED})*)\)
+      |(?i:FOREIGN\s+KEY)\s*\(\s*(?P<fk>{_NAMES})\s*\)\s*(?i:REFERENCES)\s+(?P<ref>{_NAME})
        (?:\s*\(\s*(?P<ref_cols>{_NAMES})\s*\))?
-       (?:\s+ON\s+(?:DELETE|UPDATE)\s+(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT){_END_WORD})*)
+       (?:\s+(?i:ON\s+(?:DELETE|UPDATE)\s+(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT))
+          {_END_WORD})*)
     \s*(?P<end>[,)])"""
 #: one step of the fast path: the plain column definitions from a position on, then the last
 #: one of the body (``colend``) or a plain table constraint (``item``), if either is there
 _PLAIN_STEP = re.compile(
-    rf"(?:{_PLAIN_ITEM},)*(?:{_PLAIN_ITEM}(?P<colend>\))|(?P<item>{_PLAIN_CONSTRAINT}))?", re.A | re.I | re.X)
+    rf"(?:{_PLAIN_ITEM},)*(?:{_PLAIN_ITEM}(?P<colend>\))|(?P<item>{_PLAIN_CONSTRAINT}))?", re.A | re.X)
 #: the text up to the body's "(" when no quote or bracket comes before it
 _PLAIN_HEAD = re.compile(r"[^(\"'`\[]*\(")
 _NAME_RE = re.compile(_NAME, re.A)
@@ -632,9 +635,10 @@ _TABLE_AFTER = frozenset({"UPDATE", "INTO", "FROM", "JOIN"})
 def retarget_trigger(sql: str, old: str, new: str) -> str | None:
     """``sql`` (a CREATE TRIGGER on table ``old``) for the table ``new`` (quoted as it is to be
     written): the table after ON, and each use of ``old`` as a table in the WHEN clause and the
-    body (after UPDATE, INTO, FROM or JOIN, or qualifying a column: ``old.c``). None when the
-    text is not a trigger on ``old``, or names ``old`` anywhere else (it could be a column or
-    an alias: the text cannot be rewritten safely)."""
+    body (after UPDATE, INTO, FROM or JOIN, or qualifying a column: ``old.c``), also qualified
+    by its schema (``main.old``, ``main.old.c``: the schema stays). None when the text is not a
+    trigger on ``old``, or names ``old`` anywhere else (it could be a column or an alias: the
+    text cannot be rewritten safely)."""
     toks = tokenize(sql or "")
     on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
     begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
@@ -647,9 +651,16 @@ def retarget_trigger(sql: str, old: str, new: str) -> str | None:
     edits = [(toks[on + 1].start, toks[name].start + len(toks[name].text))]
     for i in range(name + 1, len(toks)):
         t = toks[i]
-        if t.kind not in ("word", "ident") or ascii_lower(t.value) != key or _is_op(toks[i - 1], "."):
+        if t.kind not in ("word", "ident") or ascii_lower(t.value) != key:
             continue
-        if toks[i - 1].upper in _TABLE_AFTER or _is_op(toks[i + 1] if i + 1 < len(toks) else None, "."):
+        dotted = _is_op(toks[i + 1] if i + 1 < len(toks) else None, ".")
+        if _is_op(toks[i - 1], "."):
+            if ascii_lower(toks[i - 2].value) != "main":
+                continue  # a column (NEW.old, alias.old) or another schema's table
+            if not (dotted or toks[i - 3].upper in _TABLE_AFTER):
+                return None  # main.old where neither a table nor a column's qualifier is expected
+            edits.append((t.start, t.start + len(t.text)))
+        elif toks[i - 1].upper in _TABLE_AFTER or dotted:
             edits.append((t.start, t.start + len(t.text)))
         else:
             return None

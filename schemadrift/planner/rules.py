@@ -15,7 +15,7 @@ from ..differ import COLUMN_ATTRS
 from ..ir import Column, Exclusion, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
-from .names import free_names, kind_of
+from .names import add_draft, free_names, fresh, kind_of, without
 from .order import cycles
 
 H = HazardKind
@@ -280,18 +280,22 @@ class Rules:
         without default, or one whose old column allows NULL) is created nullable, backfilled
         after the copy and set NOT NULL in contract, as ``add_column`` does for a new column. A new
         key column the server does not fill takes the user's backfill expression in the copy;
-        without one the copy is manual, and the steps after it wait (``manual_copy``)."""
+        without one the copy is manual, and the steps after it wait (``manual_copy``). A
+        constraint the old table lacks is added in contract, before the old table's drop, as on
+        a table that is not renamed (``names.fresh``): old code's writes reach the new table."""
         old, new = c.before, c.after
         tk, key = self.tkey(new), self.d.column_key
         pairs = self.copy_pairs(old, new, getattr(c, "columns", ()))
         values, unfilled = self.key_values(new, {key(t) for t, _ in pairs})
         loose = self.loosened(old, new, {key(t): s for t, s in pairs})
-        created = replace(new, columns=tuple(replace(col, nullable=True) if key(col.name) in loose
-                                             else col for col in new.columns))
+        later = fresh(self.d, old, new, pairs)
+        created = without(replace(new, columns=tuple(replace(col, nullable=True) if key(col.name) in loose
+                                                     else col for col in new.columns)), later)
         out = self.create_table(created)
+        added = [add_draft(self, new, obj) for obj in later]
         drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
         drop.summary = f"drop table {old.qualified_name} (renamed to {new.qualified_name})"
-        late = free_names(self, old, new, out, drop)  # names both tables cannot hold at once
+        late = free_names(self, old, new, out + added, drop)  # names both tables cannot hold at once
         # the keys the new table has from the start (free_names may create some later)
         # (a key column the copy fills by expression or by hand: mirrored rows would lack it)
         row_key = self.sync_key(old, out[0].ops[0].table, pairs) \
@@ -315,10 +319,14 @@ class Rules:
             draft.follows = [drop] + tighten + carried[i - 1:i]
         drop.hazards = self.rename_drop_hazards(old, new, pairs, synced=bool(window),
                                                 carried={d.name for d in carried})
-        drop.follows = [copy] + window[1:]
+        for draft in added:  # the triggers that carry old code's writes go first
+            draft.follows += [copy] + window[1:]
+        # what can fail on a row comes while the old table is still there
+        drop.follows = [copy] + window[1:] + added + [t for t in tighten if t.phase is Phase.CONTRACT]
         if unfilled:
-            self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + [drop] + late + carried)
-        return out + window[:1] + [copy] + tighten + window[1:] + [drop] + late + carried
+            self.manual_copy(copy, old, new, unfilled,
+                             tighten + window[1:] + added + [drop] + late + carried)
+        return out + window[:1] + [copy] + tighten + window[1:] + added + [drop] + late + carried
 
     def carry_triggers(self, old: Table, new: Table, pairs, *, back: bool) -> list[Draft]:
         """The user's triggers of ``old`` (``Table.triggers``) created again on ``new`` as the
@@ -372,7 +380,14 @@ class Rules:
         fields = dict(source=old, columns=pairs, key=row_key, back=back)
         alone = () if back else (hazard(
             H.BACKWARD_INCOMPATIBLE, f"rows that new code writes to {new.qualified_name} are not "
-            f"copied back: old code does not see them in {old.qualified_name}"),)
+            f"copied back: old code does not see them in {old.qualified_name}"
+            + self.key_clash(old, new, row_key)),)
+        stricter = self.stricter_old(old, new, pairs) if back else []
+        if stricter:
+            alone = (hazard(H.BACKWARD_INCOMPATIBLE, f"a write of new code's that {old.qualified_name} "
+                            f"cannot hold ({', '.join(stricter)}, which {new.qualified_name} does not "
+                            "have) is not copied back: old code does not see that row or that change, "
+                            "and its own later update of the row writes its older values back"),)
         create = Draft(Phase.EXPAND, f"create triggers that copy {what}",
                        (o.CreateTableSync(None, **fields),), tk, new.name, hazards=alone,
                        needs_new={("table", *tk)}, needs_old={("table", *self.tkey(old))},
@@ -381,6 +396,36 @@ class Rules:
         remove = Draft(Phase.CONTRACT, f"drop the triggers that copy {what}",
                        (o.DropTableSync(None, **fields),), tk, new.name, follows=[copy])
         return [create, remove]
+
+    def key_clash(self, old: Table, new: Table, row_key) -> str:
+        """Where new code's rows do not go back and the server numbers the old table's key: old
+        code's inserts take numbers new code's rows hold already in the new table."""
+        counted = [s for _, s in row_key if (col := old.column(s)) is not None and (
+            col.identity is not None or (col.default is not None and col.default.kind == "sequence"))]
+        if not counted:
+            return ""
+        return (f"; once new code has taken the next AUTO_INCREMENT (sequence) value of "
+                f"{', '.join(counted)}, old code's inserts into {old.qualified_name} that take that "
+                "value fail with a duplicate key")
+
+    def stricter_old(self, old: Table, new: Table, pairs) -> list[str]:
+        """The CHECK, UNIQUE and foreign key constraints of ``old`` that ``new`` (its columns as
+        ``pairs`` fill them) has no twin of: a row of new code's may break them in ``old``."""
+        key = self.d.column_key
+        renamed = {key(s): key(t) for t, s in pairs}
+        twin = lambda cols: frozenset(renamed.get(key(c), "") for c in cols)  # noqa: E731
+        checks = {ch.expr for ch in new.checks}
+        uniques = [frozenset(map(key, cols)) for cols in _row_keys(new, constraints_only=False)] + [
+            frozenset(map(key, ix.columns)) for ix in new.indexes
+            if ix.unique and ix.predicate is None and None not in ix.columns]
+        fks = {(frozenset(map(key, fk.columns)), key(fk.ref_table)) for fk in new.foreign_keys}
+        out = [f"check {ch.name or ch.expr}" for ch in old.checks if ch.expr not in checks]
+        out += [f"unique {ix.name or ', '.join(c or '?' for c in ix.columns)}" for ix in old.indexes
+                if ix.unique and (None in ix.columns or ix.predicate is not None
+                                  or not any(u <= twin(ix.columns) for u in uniques))]
+        out += [f"foreign key {fk.name or ', '.join(fk.columns)}" for fk in old.foreign_keys
+                if (twin(fk.columns), key(fk.ref_table)) not in fks]
+        return out
 
     def syncs_back(self, old: Table, new: Table, pairs) -> bool:
         """Whether new code's writes can go back to ``old`` unchanged: each column of ``old`` is

@@ -39,7 +39,9 @@ def failing_cast(hazards) -> list[str]:
     ("text", "boolean"), ("text", "uuid"), ("character varying(40)", "jsonb"),
     ("bigint", "integer"), ("integer", "smallint"), ("numeric(12,2)", "integer"),
     ("numeric(10,2)", "numeric(6,2)"), ("double precision", "real"), ("double precision", "bigint"),
-    ("numeric", "numeric(10,2)"), ("jsonb", "integer"), ("jsonb", "boolean")])
+    ("numeric", "numeric(10,2)"), ("jsonb", "integer"), ("jsonb", "boolean"),
+    ("text", "character(3)"), ("character varying(20)", "character varying(5)"), ("text", "char"),
+    ("character varying", "character varying(10)")])
 def test_a_cast_that_can_fail_on_a_value_warns(a, b):
     (message,) = failing_cast(change_type(a, b))
     assert message.startswith(f"the cast from {T(a)} to {T(b)} fails on a value") and "rolled back" in message
@@ -49,7 +51,8 @@ def test_a_cast_that_can_fail_on_a_value_warns(a, b):
     ("integer", "bigint"), ("smallint", "integer"), ("integer", "numeric(12,2)"), ("integer", "text"),
     ("numeric(10,2)", "numeric(12,2)"), ("numeric(10,2)", "numeric(10,0)"), ("real", "double precision"),
     ("character varying(20)", "text"), ("boolean", "integer"), ("date", "timestamp without time zone"),
-    ("jsonb", "text"), ("json", "jsonb")])
+    ("jsonb", "text"), ("json", "jsonb"), ("character varying(5)", "character varying(20)"),
+    ("character(3)", "text"), ("character varying(10)", "character varying")])
 def test_a_cast_that_always_converts_does_not_warn(a, b):
     assert failing_cast(change_type(a, b)) == []
 

@@ -1,0 +1,150 @@
+"""Review findings of a renamed table's sync triggers (issue 4): what the old table's own BEFORE
+trigger does to new code's rows reaches the new table (PostgreSQL), old code's REPLACE is
+mirrored (SQLite), a carried trigger that names the old table with its schema is rewritten
+(SQLite), a cross-schema rename drops both functions (PostgreSQL), a row of new code's that only
+the old table's constraints reject is skipped on its way back, and MariaDB's one-way sync names
+the AUTO_INCREMENT clash. Real servers."""
+from __future__ import annotations
+
+import pytest
+from conftest import execute, scratch_database
+from test_plan_roundtrip import query_rows
+from test_rename_table_window import run
+
+import schemadrift
+from schemadrift.dialects import sqlite_parse as P
+
+
+def window(a: str, b: str, from_sql: list[str], to_sql: list[str], renames: dict):
+    """Build FROM in ``a`` and TO in ``b``, plan, and run expand and backfill on ``a``."""
+    execute(a, from_sql)
+    execute(b, to_sql)
+    p = schemadrift.plan(schemadrift.compare(a, b, renames=renames))
+    run(a, p.steps, "expand")
+    run(a, p.steps, "backfill")
+    return p
+
+
+def test_postgresql_old_tables_before_trigger_reaches_the_new_table(pg_scratch):
+    """New code's write goes back to the old table, whose BEFORE trigger changes the row: the
+    new table gets the changed row too (and keeps it after contract). A BEFORE trigger of the new
+    table that disagrees does not make the triggers write back and forth: the write ends."""
+    slug = ("CREATE FUNCTION {0}() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN NEW.slug := {1}(NEW.name); RETURN NEW; END $$")
+    from_sql = ["CREATE TABLE people (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, slug VARCHAR(40))",
+                slug.format("mkslug", "lower"),
+                "CREATE TRIGGER people_slug BEFORE INSERT OR UPDATE ON people "
+                "FOR EACH ROW EXECUTE FUNCTION mkslug()",
+                "INSERT INTO people (id, name) VALUES (1, 'Ann')"]
+    to_sql = ["CREATE TABLE persons (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, slug VARCHAR(40))"]
+    with scratch_database("postgresql") as b:
+        p = window(pg_scratch, b, from_sql, to_sql, {"people": "persons"})
+        execute(pg_scratch, ["INSERT INTO persons (id, name) VALUES (2, 'Bob')",  # new code
+                             "UPDATE persons SET name = 'Ann B' WHERE id = 1",
+                             "INSERT INTO people (id, name) VALUES (3, 'Cy')"])  # old code
+        rows = [(1, "Ann B", "ann b"), (2, "Bob", "bob"), (3, "Cy", "cy")]
+        assert query_rows(pg_scratch, "SELECT * FROM people ORDER BY id") == rows
+        assert query_rows(pg_scratch, "SELECT * FROM persons ORDER BY id") == rows
+        execute(pg_scratch, [slug.format("upslug", "upper"),
+                             "CREATE TRIGGER persons_slug BEFORE INSERT OR UPDATE ON persons "
+                             "FOR EACH ROW EXECUTE FUNCTION upslug()",
+                             "INSERT INTO persons (id, name) VALUES (4, 'Dee')"])
+        assert query_rows(pg_scratch, "SELECT slug FROM people WHERE id = 4") == [("dee",)]
+        execute(pg_scratch, ["DROP TRIGGER persons_slug ON persons", "DELETE FROM persons WHERE id = 4"])
+        run(pg_scratch, p.steps, "contract")
+        assert query_rows(pg_scratch, "SELECT * FROM persons ORDER BY id") == rows
+
+
+@pytest.mark.parametrize("recursive", ["OFF", "ON"])
+def test_sqlite_replace_reaches_the_other_table(lite_scratch, recursive):
+    """INSERT OR REPLACE / REPLACE of a row the other table has (its implicit delete fires no
+    DELETE trigger unless recursive_triggers is on) reaches the other table, both ways."""
+    with scratch_database("sqlite") as b:
+        p = window(lite_scratch, b, ["CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+                                     "INSERT INTO people VALUES (1, 'ann')"],
+                   ["CREATE TABLE persons (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"],
+                   {"people": "persons"})
+        pragma = f"PRAGMA recursive_triggers = {recursive}"
+        execute(lite_scratch, [pragma, "INSERT OR REPLACE INTO people (id, name) VALUES (1, 'ann2')",
+                               "REPLACE INTO people (id, name) VALUES (2, 'bob')",
+                               "REPLACE INTO people (id, name) VALUES (2, 'bob2')"])
+        execute(lite_scratch, [pragma, "REPLACE INTO persons (id, name) VALUES (3, 'cy')",
+                               "INSERT OR REPLACE INTO persons (id, name) VALUES (3, 'cy2')",
+                               "INSERT OR REPLACE INTO persons (id, name) VALUES (1, 'ann3')"])
+        rows = [(1, "ann3"), (2, "bob2"), (3, "cy2")]
+        assert query_rows(lite_scratch, "SELECT * FROM people ORDER BY id") == rows
+        assert query_rows(lite_scratch, "SELECT * FROM persons ORDER BY id") == rows
+        run(lite_scratch, p.steps, "contract")
+        assert query_rows(lite_scratch, "SELECT * FROM persons ORDER BY id") == rows
+
+
+def test_sqlite_carries_a_trigger_that_names_the_old_table_with_its_schema(lite_scratch):
+    """A body that reads ``main.people`` is rewritten to the new table (the schema stays), so new
+    code's inserts work after contract; a ``main.people`` that is not a table is not guessed."""
+    with scratch_database("sqlite") as b:
+        p = window(lite_scratch, b, ["CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+                                     "CREATE TABLE stats (n INTEGER)",
+                                     "CREATE TRIGGER count_people AFTER INSERT ON main.people BEGIN "
+                                     "DELETE FROM stats; INSERT INTO stats SELECT count(*) FROM main.people "
+                                     "WHERE main.people.id > 0; END",
+                                     "INSERT INTO people VALUES (1, 'ann')"],
+                   ["CREATE TABLE persons (id INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+                    "CREATE TABLE stats (n INTEGER)"], {"people": "persons"})
+        run(lite_scratch, p.steps, "contract")
+        execute(lite_scratch, ["INSERT INTO persons VALUES (2, 'bob')"])
+        assert query_rows(lite_scratch, "SELECT n FROM stats") == [(2,)]
+    assert P.retarget_trigger("CREATE TRIGGER t AFTER INSERT ON people BEGIN "
+                              "SELECT main.people FROM x AS main; END", "people", '"p"') is None
+    assert P.retarget_trigger("CREATE TRIGGER t AFTER INSERT ON people BEGIN SELECT 1 FROM "
+                              'temp.people JOIN "main"."People"; END', "people", '"p"') == \
+        'CREATE TRIGGER t AFTER INSERT ON "p" BEGIN SELECT 1 FROM temp.people JOIN "main"."p"; END'
+
+
+def test_postgresql_cross_schema_rename_drops_both_functions(pg_scratch):
+    """s1.people renamed to s2.persons: contract drops each sync function from the schema it was
+    created in (the back one writes s1.people and lives in s1)."""
+    with scratch_database("postgresql") as b:
+        p = window(pg_scratch, b, ["CREATE SCHEMA s1", "CREATE SCHEMA s2",
+                                   "CREATE TABLE s1.people (id int PRIMARY KEY, name text)",
+                                   "INSERT INTO s1.people VALUES (1, 'a')"],
+                   ["CREATE SCHEMA s1", "CREATE SCHEMA s2", "CREATE TABLE s2.persons (id int PRIMARY KEY, name text)"],
+                   {"s1.people": "s2.persons"})
+        assert query_rows(pg_scratch, "SELECT count(*) FROM pg_proc WHERE proname LIKE 'sd\\_tsync%%'") == [(2,)]
+        run(pg_scratch, p.steps, "contract")
+        assert query_rows(pg_scratch, "SELECT n.nspname, p.proname FROM pg_proc p JOIN pg_namespace n "
+                                      "ON n.oid = p.pronamespace WHERE p.proname LIKE 'sd\\_%%'") == []
+
+
+@pytest.mark.parametrize("flavour", ["postgresql", "sqlite"])
+def test_a_row_only_the_old_table_rejects_is_not_copied_back(flavour):
+    """The old table's CHECK and UNIQUE that the new one drops: new code's writes that break
+    them succeed, the row (or change) stays out of the old table, and the sync step says so."""
+    with scratch_database(flavour) as a, scratch_database(flavour) as b:
+        p = window(a, b, ["CREATE TABLE people (id INTEGER PRIMARY KEY, email VARCHAR(40) NOT NULL UNIQUE, "
+                          "age INTEGER CONSTRAINT adult CHECK (age > 0))",
+                          "INSERT INTO people VALUES (1, 'a@x', 30)"],
+                   ["CREATE TABLE persons (id INTEGER PRIMARY KEY, email VARCHAR(40) NOT NULL, age INTEGER)"],
+                   {"people": "persons"})
+        message = " ".join(h.message for h in p.steps[1].hazards if h.kind.value == "backward_incompatible")
+        assert "check adult" in message and "unique" in message and "not copied back" in message, message
+        execute(a, ["INSERT INTO persons VALUES (2, 'b@x', 0)", "INSERT INTO persons VALUES (3, 'a@x', 5)",
+                    "INSERT INTO persons VALUES (4, 'd@x', 4)", "UPDATE persons SET age = -1 WHERE id = 1"])
+        assert query_rows(a, "SELECT * FROM people ORDER BY id") == [(1, "a@x", 30), (4, "d@x", 4)]
+        run(a, p.steps, "contract")
+        assert query_rows(a, "SELECT * FROM persons ORDER BY id") == \
+            [(1, "a@x", -1), (2, "b@x", 0), (3, "a@x", 5), (4, "d@x", 4)]
+
+
+def test_mariadb_one_way_sync_names_the_auto_increment_clash(my_scratch):
+    """MariaDB syncs one way: the step's hazard says that old code's inserts can fail with a
+    duplicate key once new code took the next AUTO_INCREMENT value (and they do)."""
+    with scratch_database("mariadb") as b:
+        p = window(my_scratch, b, ["CREATE TABLE people (id INTEGER AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40))",
+                                   "INSERT INTO people (name) VALUES ('ann')"],
+                   ["CREATE TABLE persons (id INTEGER AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40))"],
+                   {"people": "persons"})
+        message = " ".join(h.message for h in p.steps[1].hazards if h.kind.value == "backward_incompatible")
+        assert "AUTO_INCREMENT" in message and "duplicate key" in message, message
+        execute(my_scratch, ["INSERT INTO persons (name) VALUES ('bob')"])
+        with pytest.raises(Exception, match="Duplicate entry"):
+            execute(my_scratch, ["INSERT INTO people (name) VALUES ('cy')"])
