@@ -14,6 +14,7 @@ collation equal to its table's, and a table collation equal to its database's, a
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation, localcontext
@@ -778,10 +779,7 @@ class MySQLDialect(Dialect):
         return f"DELIMITER {delimiter}\n{statement.rstrip()}\n{delimiter}\nDELIMITER ;"
 
     def sync_trigger_names(self, op) -> tuple[str, str]:
-        base = f"sd_sync_{op.table.name}_{op.old.name}_{op.new.name}"
-        if len(base) > 58:
-            import hashlib
-            base = base[:49] + "_" + hashlib.sha1(base.encode()).hexdigest()[:8]
+        base = _fit64(f"sd_sync_{op.table.name}_{op.old.name}_{op.new.name}", 58)
         return base + "_ins", base + "_upd"
 
     def render_create_sync_trigger(self, op: O.CreateSyncTrigger) -> list[str]:
@@ -802,12 +800,13 @@ class MySQLDialect(Dialect):
         prefix = f"{self.quote(op.table.schema)}." if op.table.schema else ""
         return [f"DROP TRIGGER IF EXISTS {prefix}{self.quote(n)}" for n in self.sync_trigger_names(op)]
 
+    def temp_name(self, name: str) -> str:
+        """``<name>__sdnew`` within the 64-character limit (cut, with a hash of the whole)."""
+        return _fit64(name + "__sdnew")
+
     def table_sync_names(self, op) -> tuple[str, str, str]:
         """The INSERT, UPDATE and DELETE triggers of a renamed table's sync (<= 64 characters)."""
-        base = f"sd_tsync_{op.source.name}_{op.table.name}"
-        if len(base) > 58:
-            import hashlib
-            base = base[:49] + "_" + hashlib.sha1(base.encode()).hexdigest()[:8]
+        base = _fit64(f"sd_tsync_{op.source.name}_{op.table.name}", 58)
         return base + "_ins", base + "_upd", base + "_del"
 
     def render_create_table_sync(self, op: O.CreateTableSync) -> list[str]:
@@ -1096,12 +1095,20 @@ def _table_collation(reader: MySQLModelReader, t: sa.Table) -> str | None:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-@cache
+@lru_cache(maxsize=4096)
 def _names(text: str, name: str) -> bool:
     """Whether ``text`` names ``name`` as a word (any case; quoted or not)."""
     return re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text, re.IGNORECASE) is not None
 
 
+def _fit64(name: str, limit: int = 64) -> str:
+    """``name`` within MySQL's identifier limit (characters): cut, with a hash of the whole."""
+    if len(name) <= limit:
+        return name
+    return name[:limit - 9] + "_" + hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+@cache
 def _sql(kind: str, flavour: str) -> str:
     folder = resources.files(__package__) / "sql" / "mysql"
     specific = folder / f"{kind}.{flavour}.sql"
@@ -1249,7 +1256,6 @@ def _signal_text(subject: str, tail: str) -> str:
 
 def _procedure_name(op) -> str:
     """A stable name for the procedure of one batched step (MySQL)."""
-    import hashlib
     what = getattr(op, "column", None) or getattr(op, "target", None)
     text = "\0".join([op.kind, op.table.qualified_name, what.name if what is not None else ""])
     return "sd_backfill_" + hashlib.sha1(text.encode()).hexdigest()[:12]

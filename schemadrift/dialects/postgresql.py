@@ -1005,8 +1005,9 @@ class PostgresDialect(Dialect):
         reconcile = "" if back or not synced else (
             f"    IF TG_OP <> 'DELETE' THEN UPDATE {table} SET "
             + ", ".join(f"{q(t)} = {v}" for t, v in synced)
-            + f" WHERE {found('NEW')} AND ROW({', '.join(q(t) for t, _ in synced)}) IS DISTINCT FROM "
-            f"ROW({', '.join(v for _, v in synced)}); END IF;\n")
+            # as text: a type without equality (json, point) compares too
+            + f" WHERE {found('NEW')} AND ROW({', '.join(q(t) for t, _ in synced)})::text IS DISTINCT FROM "
+            f"ROW({', '.join(v for _, v in synced)})::text; END IF;\n")
         write = (f"  IF TG_OP = 'DELETE' OR TG_OP = 'UPDATE' AND "
                  f"ROW({moved.format('OLD')}) IS DISTINCT FROM ROW({moved.format('NEW')}) THEN\n"
                  f"    DELETE FROM {table} WHERE {found('OLD')};\n"

@@ -22,7 +22,8 @@ object is
   object is added under its own name (it cannot fail: the rows kept it since the temporary one
   was built), then the temporary one is dropped. So the new table holds its foreign keys (their
   cascades too: a cascade fires no trigger on MariaDB), checks and unique indexes all through the
-  window;
+  window. Such a foreign key is added in expand after the table's indexes, before the sync
+  triggers write a row (``_temporary_key``);
 * or, a plain (non-unique) index, which restricts nothing, only created after the old table is
   dropped (an index build).
 
@@ -162,7 +163,7 @@ def free_names(rules, old: Table, new: Table, drafts: list, drop) -> list:
         ns = d.name_namespace(kind_of(obj))
         return bool(obj.name) and (ns, d.name_key(obj.name)) in held
 
-    create, extra = drafts[0], []
+    create, extra, keys = drafts[0], [], []
     table = create.ops[0].table
     late = [obj for obj in named_objects(table) if clashes(obj)]
     for obj in late:
@@ -171,7 +172,11 @@ def free_names(rules, old: Table, new: Table, drafts: list, drop) -> list:
             extra.append(_late_draft(rules, old, new, obj, drop))
             continue
         temp = replace(obj, name=d.temp_name(obj.name))
-        table = _swap(table, obj, temp)
+        if isinstance(obj, ForeignKey) and kind_of(obj) not in d.RENAMABLE:
+            table = _swap(table, obj, None)
+            keys.append(temp)
+        else:
+            table = _swap(table, obj, temp)
         extra += _implicit_indexes(rules, new, temp, create) + \
             [_final_draft(rules, old, new, temp, obj.name, drop)]
     if late:
@@ -194,7 +199,20 @@ def free_names(rules, old: Table, new: Table, drafts: list, drop) -> list:
             draft.summary += f" (after {old.qualified_name} frees the name)"
             # the table's foreign keys do not wait for it (no dialect here needs an index for them)
             draft.creates = {r for r in draft.creates if r[0] != "ix"}
-    return extra
+    indexes = [x for x in drafts[1:] + extra if x.phase is Phase.EXPAND and x.ops[0].kind == "create_index"]
+    return [_temporary_key(rules, old, new, fk, [create] + indexes) for fk in keys] + extra
+
+
+def _temporary_key(rules, old: Table, new: Table, fk: ForeignKey, follows: list):
+    """A foreign key of the new table under a temporary name, where the server cannot rename it:
+    added in expand, on the empty table, after the indexes (the server uses one of them rather
+    than making its own, named after the temporary key; and a rollback can drop each index once
+    the key is gone)."""
+    change = Change(new.name, fk.name, after=fk, schema=new.schema)
+    draft = rules.add_foreign_key(change, Phase.EXPAND)[0]
+    draft.summary += f" (under a temporary name: {old.qualified_name} holds its name until contract)"
+    draft.follows += follows
+    return draft
 
 
 def _restricts(obj) -> bool:
@@ -204,17 +222,16 @@ def _restricts(obj) -> bool:
 
 def _implicit_indexes(rules, new: Table, temp, create) -> list:
     """The index the server makes by itself for a foreign key (MySQL) built under a temporary
-    name, created under the name TO gives it right after the table: the server would name its own
-    after the temporary key, and keep it when the key is replaced (the server drops its own index
-    once another one serves the key)."""
+    name, created under the name TO gives it before the key: the server would name its own after
+    the temporary key, and keep it when the key is replaced."""
     if not isinstance(temp, ForeignKey):
         return []
     out = []
     for ix in new.indexes:
         if ix.implicit and ix.columns == temp.columns:
             draft = add_draft(rules, new, ix)
-            draft.summary = f"create index {ix.name} on {new.qualified_name} for foreign key " \
-                f"{temp.name} (under the name the server gives it for {ix.name})"
+            draft.summary = f"create index {ix.name} on {new.qualified_name} ({', '.join(ix.columns)}) " \
+                f"for foreign key {temp.name}"
             draft.follows.append(create)
             out.append(draft)
     return out

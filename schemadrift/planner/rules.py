@@ -303,8 +303,8 @@ class Rules:
         copy = Draft(Phase.BACKFILL, f"copy rows of {old.qualified_name} into {new.qualified_name}",
                      (o.CopyRows(None, source=old, columns=pairs, batch_size=self.batch_size,
                                  key=row_key, values=values),),
-                     tk, new.name, needs_new={("table", *tk)},
-                     needs_old={("table", *self.tkey(old))}, follows=[out[0]])
+                     tk, new.name, needs_new={("table", *tk)}, needs_old={("table", *self.tkey(old))},
+                     follows=[out[0]] + [d for d in late if d.phase is Phase.EXPAND])  # keys first
         window = self.table_sync(old, out[0].ops[0].table, pairs, row_key, copy) if row_key else []
         tighten = []
         for col in new.columns:
@@ -324,8 +324,8 @@ class Rules:
         # what can fail on a row comes while the old table is still there
         drop.follows = [copy] + window[1:] + added + [t for t in tighten if t.phase is Phase.CONTRACT]
         if unfilled:
-            self.manual_copy(copy, old, new, unfilled,
-                             tighten + window[1:] + added + [drop] + late + carried)
+            self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + added + [drop] + carried
+                             + [d for d in late if d.phase is Phase.CONTRACT])
         return out + window[:1] + [copy] + tighten + window[1:] + added + [drop] + late + carried
 
     def carry_triggers(self, old: Table, new: Table, pairs, *, back: bool) -> list[Draft]:
