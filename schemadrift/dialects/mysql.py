@@ -887,7 +887,12 @@ class MySQLDialect(Dialect):
 
     def render_drop_index(self, op: O.DropIndex) -> list[str]:
         exists = " IF EXISTS" if op.index.implicit and self.is_mariadb else ""  # maybe gone with its FK
-        return [self._alter(op.table, [f"DROP INDEX{exists} {self.quote(op.index.name)}"], "INPLACE", "NONE")]
+        # an index a foreign key needs cannot go alone (error 1553): the statement gives the key
+        # back the index the server would make for it
+        keep = [f"ADD INDEX {self.quote(fk.name)} ({', '.join(map(self.quote, fk.columns))})"
+                for fk in _needing(op.table, op.index)]
+        return [self._alter(op.table, keep + [f"DROP INDEX{exists} {self.quote(op.index.name)}"],
+                            "INPLACE", "NONE")]
 
     def render_add_foreign_key(self, op: O.AddForeignKey) -> list[str]:
         return [self._alter(op.table, [f"ADD {self._fk_sql(op.foreign_key)}"])]
@@ -1279,6 +1284,17 @@ def _json_columns(columns: tuple[Column, ...], checks: tuple[Check, ...]):
             c = replace(c, collation=None)
         out_cols.append(c)
     return tuple(out_cols), tuple(ck for ck in checks if ck.name not in dropped or ck.name is None)
+
+
+def _needing(t: Table, gone: Index) -> list[ForeignKey]:
+    """The named foreign keys of ``t`` that no index but ``gone`` serves (their columns first)."""
+    def serves(columns: tuple, fk: ForeignKey) -> bool:
+        return [c.lower() for c in columns[:len(fk.columns)]] == [c.lower() for c in fk.columns]
+    others = [ix.columns for ix in t.indexes if ix.name != gone.name and all(ix.columns)]
+    if t.primary_key:
+        others.append(t.primary_key.columns)
+    return [fk for fk in t.foreign_keys if fk.name and serves(gone.columns, fk)
+            and not any(serves(cols, fk) for cols in others)]
 
 
 def _is_implicit_fk_index(ix: Index, fks) -> bool:
