@@ -60,3 +60,56 @@ def test_dropping_a_serial_whose_sequence_is_not_its_own():
             assert not step.manual, step.summary
             execute(url, step.sql)
         assert schemadrift.compare(url, plain).in_sync
+
+
+def test_a_long_table_name_cut_as_the_server_cuts_the_sequence_name():
+    """PostgreSQL names a serial's sequence by ``makeObjectName``: the longer of table and column
+    name is cut until ``<table>_<column>_seq`` fits 63 bytes (review: false drift before)."""
+    from schemadrift.dialects.postgresql import serial_sequence_name
+
+    table = "t" * 70
+    with scratch_database("postgresql") as url:
+        execute(url, [f"CREATE TABLE {table[:63]} (id serial PRIMARY KEY, n text)"])
+        seq = schemadrift.load(url)  # the server's own name for it:
+        eng = sa.create_engine(url)
+        with eng.connect() as c:
+            name = c.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table[:63]}', 'id')").scalar_one()
+        eng.dispose()
+        assert name == "public." + serial_sequence_name(table[:63], "id")
+        md = sa.MetaData()
+        sa.Table(table[:63], md, sa.Column("id", sa.Integer, primary_key=True,
+                                           server_default=sa.text(f"nextval('{name}'::regclass)")),
+                 sa.Column("n", sa.Text))
+        assert seq.tables and schemadrift.compare(url, md).changes == ()
+
+
+def test_a_nullable_column_with_a_sequence_default_stays_a_default():
+    """A serial column is NOT NULL: a nullable one with such a default is not read as serial (a
+    plan would create it NOT NULL)."""
+    with scratch_database("postgresql") as url, scratch_database("postgresql") as copy:
+        ddl = ["CREATE SEQUENCE t_id_seq", "CREATE TABLE t (id integer DEFAULT nextval('t_id_seq'), v int)"]
+        execute(url, ddl)
+        assert schemadrift.load(url).table("t").column("id").default is not None
+        execute(copy, ["CREATE TABLE t (v int)"])
+        plan = schemadrift.plan(schemadrift.compare(copy, url))
+        for step in plan.steps:
+            execute(copy, step.sql)
+        assert schemadrift.compare(copy, url).in_sync
+
+
+def test_renamed_table_whose_key_uses_a_sequence_it_does_not_own():
+    """The rename window moves the old table's sequence past new code's keys: the sequence a
+    serial read from a default names (review: old code's next insert hit a duplicate key)."""
+    from test_plan_roundtrip import query_rows
+
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
+        execute(a, ["CREATE SEQUENCE t_id_seq",
+                    "CREATE TABLE t (id integer NOT NULL DEFAULT nextval('t_id_seq') PRIMARY KEY, v int)",
+                    "INSERT INTO t (v) VALUES (1)"])
+        execute(b, ["CREATE TABLE u (id serial PRIMARY KEY, v int)"])
+        plan = schemadrift.plan(schemadrift.compare(a, b, renames={"t": "u"}))
+        for step in plan.steps:
+            if step.phase.label != "contract":
+                execute(a, step.sql)
+        execute(a, ["INSERT INTO u (v) VALUES (2)", "INSERT INTO t (v) VALUES (3)"])  # new code, old code
+        assert query_rows(a, "SELECT id, v FROM t ORDER BY id") == [(1, 1), (2, 2), (3, 3)]

@@ -1293,8 +1293,10 @@ def _needing(t: Table, gone: Index) -> list[ForeignKey]:
     others = [ix.columns for ix in t.indexes if ix.name != gone.name and all(ix.columns)]
     if t.primary_key:
         others.append(t.primary_key.columns)
-    return [fk for fk in t.foreign_keys if fk.name and serves(gone.columns, fk)
-            and not any(serves(cols, fk) for cols in others)]
+    # (an index named like its key is being replaced under that name: giving the name back would
+    # make the new one fail; known limit)
+    return [fk for fk in t.foreign_keys if fk.name and fk.name.lower() != (gone.name or "").lower()
+            and serves(gone.columns, fk) and not any(serves(cols, fk) for cols in others)]
 
 
 def _is_implicit_fk_index(ix: Index, fks) -> bool:

@@ -42,6 +42,7 @@ from ..ir import (
 )
 from ..models import ModelReader, index_ordering
 from ..planner.model import Hazard, HazardKind
+from . import postgresql_names as pg_names
 from .base import Dialect
 from .postgresql_expr import normalize_sql
 
@@ -688,8 +689,8 @@ class PostgresDialect(Dialect):
         for c in copied:
             if c is not None and (c.identity is not None or (c.default and c.default.kind == "sequence")):
                 col = self.quote(c.name)
-                out.append(f"SELECT setval(pg_get_serial_sequence({self.literal(self.table_name(t))}, "
-                           f"{self.literal(c.name)}), max({col})) FROM {self.table_name(t)} "
+                out.append(f"SELECT setval({self._sequence_of(t, c.name)}, max({col})) "
+                           f"FROM {self.table_name(t)} "
                            f"HAVING max({col}) IS NOT NULL")
         return out
 
@@ -809,10 +810,14 @@ class PostgresDialect(Dialect):
     def _alter_identity(self, table: Table, before: Column, after: Column) -> list[str]:
         col = self.quote(after.name)
         old, new = before.identity, after.identity
-        out = []
+        out, set_aside = [], None
         if old is not None and old.kind == "autoincrement":
             out.append(self._alter(table, f"ALTER COLUMN {col} DROP DEFAULT"))
-            out.append(self._drop_serial_sequence(table, before))
+            if new is not None and new.kind != "autoincrement":
+                set_aside = self.qualified(self._set_aside_name(table, before), table.schema)
+                out.append(self._set_aside_serial_sequence(table, before, set_aside))
+            else:
+                out.append(self._drop_serial_sequence(table, before))
             old = None
         elif old is not None and (new is None or new.kind == "autoincrement"):
             out.append(self._alter(table, f"ALTER COLUMN {col} DROP IDENTITY"))
@@ -822,9 +827,36 @@ class PostgresDialect(Dialect):
         if new.kind == "autoincrement":
             return out + self._add_serial(table, after)
         if old is None:
-            return out + [self._alter(table, f"ALTER COLUMN {col} ADD "
-                                             f"{self._identity_sql(new, after.type.name)}")]
+            out.append(self._alter(table, f"ALTER COLUMN {col} ADD "
+                                          f"{self._identity_sql(new, after.type.name)}"))
+            out.append(self._continue_identity(table, after, set_aside))
+            return out + ([f"DROP SEQUENCE IF EXISTS {set_aside}"] if set_aside else [])
         return out + self._set_identity(table, before, after)
+
+    def _set_aside_name(self, table: Table, column: Column) -> str:
+        return _ident_limit(f"{self._serial_sequence(table, column)}__sdold")
+
+    def _set_aside_serial_sequence(self, table: Table, column: Column, name: str) -> str:
+        """The column's own sequence (a serial's), if it has one, no longer owned by it and
+        renamed to ``name``: the new identity then takes its place and continues from it."""
+        lookup = (f"pg_get_serial_sequence({self.literal(self.table_name(table))}, "
+                  f"{self.literal(column.name)})")
+        rename = self.literal(f" RENAME TO {self.quote(self._set_aside_name(table, column))}")
+        disown = self.literal(f"ALTER SEQUENCE {name} OWNED BY NONE")
+        return _do_block(f"IF {lookup} IS NOT NULL THEN EXECUTE 'ALTER SEQUENCE ' || {lookup} || {rename}; "
+                         f"EXECUTE {disown}; END IF;")
+
+    def _continue_identity(self, table: Table, column: Column, set_aside: str | None) -> str:
+        """A new identity on a column with rows: its sequence moves past the existing keys and
+        past the last value of the sequence set aside (a serial's), but never before its START."""
+        ident = _sequence(column.identity, column.type.name)
+        col, up = self.quote(column.name), ident.increment > 0
+        last = f"{'max' if up else 'min'}({col})"
+        if set_aside and up:
+            last = f"GREATEST({last}, pg_sequence_last_value(to_regclass({self.literal(set_aside)})))"
+        seq = f"pg_get_serial_sequence({self.literal(self.table_name(table))}, {self.literal(column.name)})"
+        return (f"SELECT setval({seq}, v) FROM (SELECT {last} AS v FROM {self.table_name(table)}) s "
+                f"WHERE v {'>=' if up else '<='} {ident.start}")
 
     def _set_identity(self, table: Table, before: Column, after: Column) -> list[str]:
         """ALTER … SET for each changed option. Bounds that narrow are set last: the first ALTER
@@ -855,7 +887,7 @@ class PostgresDialect(Dialect):
         return out
 
     def _serial_sequence(self, table: Table, column: Column) -> str:
-        return _ident_limit(f"{table.name}_{column.name}_seq")
+        return serial_sequence_name(table.name, column.name)
 
     def _add_serial(self, table: Table, column: Column) -> list[str]:
         seq = self.qualified(self._serial_sequence(table, column), table.schema)
@@ -967,6 +999,16 @@ class PostgresDialect(Dialect):
                     f"DROP FUNCTION IF EXISTS {self.qualified(fn, dst.schema)}()"]
         return out
 
+    def _sequence_of(self, table: Table, column: str) -> str:
+        """SQL for the sequence ``column`` takes its values from: the one it owns, else (a serial
+        read from a default of a sequence it does not own) the serial-named one of its table."""
+        own = f"pg_get_serial_sequence({self.literal(self.table_name(table))}, {self.literal(column)})"
+        c = table.column(column)
+        if c is None or c.identity is None or c.identity.kind != "autoincrement":
+            return own
+        named = self.qualified(serial_sequence_name(table.name, column), table.schema)
+        return f"coalesce({own}, {self.literal(named)})"
+
     def _mirror(self, fn: str, trg: str, src: Table, dst: Table, pairs, key, *, back: bool) -> list[str]:
         """A function and an AFTER trigger on ``src`` that repeat each row's write in ``dst``
         (``pairs``: (dst column, src column)), the row found by ``key``: an upsert, so that a
@@ -977,7 +1019,8 @@ class PostgresDialect(Dialect):
         row to the old one's where they differ: what the old table's own BEFORE triggers changed
         reaches the new table (the back trigger, under the setting, does not answer: no
         ping-pong). New → old (``back``), a row the old table cannot hold (its own CHECK,
-        UNIQUE, NOT NULL or foreign key) is skipped, not an error for new code's write."""
+        UNIQUE, NOT NULL, foreign key or exclusion constraint) is skipped, not an error for new
+        code's write."""
         q, table = self.quote, self.table_name(dst)
 
         def value(row: str, t: str, s: str) -> str:
@@ -997,9 +1040,9 @@ class PostgresDialect(Dialect):
                   + f" VALUES ({', '.join(value('NEW', t, s) for t, s in pairs)}) "
                   f"ON CONFLICT ({self._cols(t for t, _ in key)}) "
                   + (f"DO UPDATE SET {sets}" if sets else "DO NOTHING"))
-        counters = [f"    PERFORM setval(pg_get_serial_sequence({self.literal(table)}, {self.literal(t)}), "
+        counters = [f"    PERFORM setval({self._sequence_of(dst, t)}, "
                     f"{value('NEW', t, s)}) WHERE {value('NEW', t, s)} > coalesce(pg_sequence_last_value("
-                    f"pg_get_serial_sequence({self.literal(table)}, {self.literal(t)})::regclass), 0);\n"
+                    f"{self._sequence_of(dst, t)}::regclass), 0);\n"
                     for t, s in pairs if _counted(dst.column(t))]
         synced = [(t, value('NEW', t, s)) for t, s in pairs if t not in keys | always]
         reconcile = "" if back or not synced else (
@@ -1017,7 +1060,8 @@ class PostgresDialect(Dialect):
                  "  END IF;\n")
         if back:
             write = (f"  BEGIN\n{write}  EXCEPTION WHEN check_violation OR unique_violation OR "
-                     "not_null_violation OR foreign_key_violation THEN NULL;\n  END;\n")
+                     "not_null_violation OR foreign_key_violation OR exclusion_violation THEN NULL;\n"
+                     "  END;\n")
         body = (f"{_USE_COLUMN}BEGIN\n"
                 f"  IF current_setting('{_SYNCING}', true) = 'on' THEN\n{reconcile}    RETURN NULL;\n"
                 "  END IF;\n"
@@ -1130,9 +1174,13 @@ class PostgresDialect(Dialect):
         return sql
 
     def _exclusion_name(self, table: Table, x: Exclusion) -> str:
-        """Its name, else the one the server gives an unnamed one (``<table>_<columns>_excl``)."""
-        cols = "_".join(c or "expr" for c in x.columns)
-        return x.name or _ident_limit(f"{table.name}_{cols}_excl")
+        """Its name, else the one the server gives an unnamed one (``<table>_<columns>_excl``:
+        an expression named after its function, INCLUDE columns too, cut as the server cuts)."""
+        if x.name:
+            return x.name
+        cols = pg_names.index_column_names([(e.column, e.expr) for e in x.elements]
+                                           + [(c, None) for c in x.include])
+        return pg_names.object_name(table.name, pg_names.name_addition(cols), "excl")
 
     def render_add_exclusion(self, op) -> list[str]:
         name = self.quote(self._exclusion_name(op.table, op.exclusion))
@@ -1631,7 +1679,8 @@ def _spells_serial(table: str, schema: str | None, col: Column) -> bool:
     ``schema`` is None). Models spell a serial column so (reflection, sqlacodegen), and a database
     may hold such a default with a sequence it does not own: both read as the serial column,
     which behaves the same for every insert."""
-    if col.identity not in (None, Identity("autoincrement")) or col.type.name not in SERIAL:
+    if col.identity not in (None, Identity("autoincrement")) or col.type.name not in SERIAL \
+            or col.nullable:  # a serial column is NOT NULL
         return False
     m = _NEXTVAL.fullmatch((col.default.raw or col.default.expr) if col.default is not None else "")
     if not m:
@@ -1639,9 +1688,23 @@ def _spells_serial(table: str, schema: str | None, col: Column) -> bool:
     parts = [p.replace('""', '"') if p.startswith('"') else p.lower()
              for p in re.findall(r'"(?:[^"]|"")*"|[^."]+', m.group(1).replace("''", "'"))]
     parts = [p[1:-1] if p.startswith('"') else p for p in parts]
-    serial = f"{table}_{col.name}_seq"
-    return len(serial.encode()) <= 63 and parts[-1] == serial and (
-        len(parts) == 1 or parts[0] == (schema or parts[0]))
+    return parts[-1] == serial_sequence_name(table, col.name) and (
+        len(parts) == 1 or schema is None or parts[0] == schema)
+
+
+def serial_sequence_name(table: str, column: str) -> str:
+    """The sequence a serial column names as PostgreSQL does (``makeObjectName``): the longer of
+    table and column name loses a byte at a time until ``<table>_<column>_seq`` fits 63 bytes."""
+    t, c, label = table.encode(), column.encode(), b"seq"
+    room = MAX_IDENT - len(label) - 2
+    tn, cn = len(t), len(c)
+    while tn + cn > room:
+        if tn > cn:
+            tn -= 1
+        else:
+            cn -= 1
+    clip = lambda b, n: b[:n].decode(errors="ignore")  # noqa: E731 - whole characters only
+    return f"{clip(t, tn)}_{clip(c, cn)}_seq"
 
 
 def _counted(c) -> bool:
