@@ -119,7 +119,8 @@ def floor_queries(dialect: str, version_num: int = 150000) -> list[str]:
         texts = [f"WITH rel AS ({rel})\n" + _sql("postgresql", k).replace("{nulls_not_distinct}", nnd)
                  for k in ("tables", "columns", "constraints", "indexes")]
         texts += [_sql("postgresql", "enums"), _sql("postgresql", "not_compared"),
-                  f"WITH rel AS ({rel}),\n" + _sql("postgresql", "dependents"), _sql("postgresql", "triggers")]
+                  f"WITH rel AS ({rel}),\n" + _sql("postgresql", "dependents"),
+                  _sql("postgresql", "triggers")]
         return [t.replace("%", "%%").replace(":schemas", "%(schemas)s") for t in texts]
     if dialect in ("mariadb", "mysql"):
         texts = []

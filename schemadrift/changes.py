@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from .ir import ColumnType, Default, Schema
+from .ir import ColumnType, Default, Exclusion, ExclusionElement, Schema
 
 DIFF_FORMAT = "schemadrift-diff/1"
 
@@ -94,13 +94,25 @@ def _name_of(obj):
 
 
 def _plain(value):
-    """An IR value as plain JSON data (dataclasses → dicts without default-valued fields)."""
+    """An IR value as plain JSON data (dataclasses → dicts without default-valued fields, except
+    an exclusion constraint's method and operators, which say what it does even at their default)."""
+    if isinstance(value, Exclusion):
+        return _with_fields(value, method=value.method, elements=[_plain(e) for e in value.elements])
+    if isinstance(value, ExclusionElement):
+        return _with_fields(value, operator=value.operator)
     if dataclasses.is_dataclass(value):
         from .snapshot import _encode
         return _encode(value)
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     return value
+
+
+def _with_fields(value, **shown) -> dict:
+    """``value`` encoded as ``_plain`` does, with ``shown`` fields set, in field order."""
+    from .snapshot import _encode
+    out = {**_encode(value), **shown}
+    return {f.name: out[f.name] for f in dataclasses.fields(value) if f.name in out}
 
 
 def _kind(name: str):

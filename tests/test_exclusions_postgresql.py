@@ -4,6 +4,8 @@ SQLAlchemy ``ExcludeConstraint`` models; a gist constraint on a scalar column ne
 ``btree_gist``, which a plan cannot create."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from conftest import execute, scratch_database
 from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint
@@ -162,3 +164,48 @@ def test_text_report_shows_the_definition_and_json_uses_the_contract_kind():
         text = output.render_diff(d, "text")
         assert "exclusion constraint no_overlap EXCLUDE USING gist (during WITH &&)" in text
         assert [c["kind"] for c in d.to_dict()["changes"]] == ["add_index"]
+
+
+LONG = "booking_" + "x" * 52  # 60 bytes: the server cuts it to fit <table>_<columns>_excl in 63
+
+
+def _unnamed_models() -> schemadrift.Schema:
+    """Unnamed exclusion constraints: on a column, on an expression (named after its function),
+    repeated elements, and INCLUDE (not in SQLAlchemy's ExcludeConstraint: set on the IR)."""
+    md = sa.MetaData()
+    for name in ("t", LONG):
+        sa.Table(name, md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("note", sa.Text),
+                 sa.Column("room", sa.Integer), sa.Column("during", TSTZRANGE),
+                 ExcludeConstraint(("room", "="), using="btree"),
+                 ExcludeConstraint((sa.func.lower(sa.column("note")), "="), ("room", "="), using="btree"),
+                 ExcludeConstraint((sa.func.lower(sa.column("note")), "="),
+                                   (sa.func.lower(sa.column("note")), "="), using="btree"),
+                 ExcludeConstraint(("during", "&&")))
+    s = schemadrift.load(md, dialect="postgresql")
+    tables = []
+    for t in s.tables:
+        assert all(x.name is None for x in t.exclusions)
+        tables.append(replace(t, exclusions=tuple(replace(x, include=("room",)) if x.columns == ("during",)
+                                                  else x for x in t.exclusions)))
+    return replace(s, tables=tuple(tables))
+
+
+def test_unnamed_exclusions_from_models_are_dropped_and_added_under_the_servers_names():
+    """The server names an unnamed one ``<table>_<element names>_excl``: an expression after its
+    function, a repeated name numbered, INCLUDE columns too, the longer part cut to 63 bytes."""
+    models = _unnamed_models()
+    bare = ["CREATE TABLE t (id serial PRIMARY KEY, note text, room integer, during tstzrange)",
+            f"CREATE TABLE {LONG} (id serial PRIMARY KEY, note text, room integer, during tstzrange)"]
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
+        _apply(a, models)  # created by a plan: CREATE TABLE leaves the names to the server
+        names = set(_definitions(a))
+        assert {"t_room_excl", "t_lower_room_excl", "t_lower_lower1_excl", "t_during_room_excl"} <= names
+        assert len(names) == 8 and all(len(n.encode()) <= 63 for n in names)
+        execute(b, bare)
+        plan = schemadrift.plan(schemadrift.compare(models, b))
+        assert len(plan.steps) == 8
+        for step in plan.steps:  # each drop names the constraint as the server did
+            execute(a, step.sql)
+        assert _definitions(a) == {} and schemadrift.compare(a, b).in_sync
+        _apply(a, models)  # added back one by one: the same names as CREATE TABLE gave them
+        assert set(_definitions(a)) == names

@@ -154,3 +154,115 @@ def test_mariadb_one_way_sync_names_the_auto_increment_clash(my_scratch):
         execute(my_scratch, ["INSERT INTO persons (name) VALUES ('bob')"])
         with pytest.raises(Exception, match="Duplicate entry"):
             execute(my_scratch, ["INSERT INTO people (name) VALUES ('cy')"])
+
+
+def test_postgresql_an_exclusion_only_the_old_table_has_is_skipped_on_the_way_back(pg_scratch):
+    """The old table's exclusion constraint, which the new one drops: new code's write that breaks
+    it succeeds and stays out of the old table (exclusion_violation is skipped like the others),
+    and the sync step's hazard names the constraint."""
+    with scratch_database("postgresql") as b:
+        p = window(pg_scratch, b, ["CREATE TABLE slots (id int PRIMARY KEY, r int4range, "
+                                   "CONSTRAINT no_overlap EXCLUDE USING gist (r WITH &&))",
+                                   "INSERT INTO slots VALUES (1, '[1,5)')"],
+                   ["CREATE TABLE bookings (id int PRIMARY KEY, r int4range)"], {"slots": "bookings"})
+        message = " ".join(h.message for h in p.steps[1].hazards if h.kind.value == "backward_incompatible")
+        assert "exclusion constraint no_overlap" in message, message
+        execute(pg_scratch, ["INSERT INTO bookings VALUES (2, '[2,3)')",  # overlaps row 1
+                             "INSERT INTO bookings VALUES (3, '[7,9)')"])
+        assert query_rows(pg_scratch, "SELECT id FROM slots ORDER BY id") == [(1,), (3,)]
+        run(pg_scratch, p.steps, "contract")
+        assert query_rows(pg_scratch, "SELECT id FROM bookings ORDER BY id") == [(1,), (2,), (3,)]
+
+
+def test_sqlite_a_row_breaking_a_foreign_key_only_the_old_table_has_is_skipped(lite_scratch):
+    """With ``PRAGMA foreign_keys`` on, new code's write that breaks a foreign key of the old
+    table (one the new table drops) succeeds: OR IGNORE does not cover a foreign key, so the back
+    triggers skip the row unless its parent is there (NULL, and a row that points at itself,
+    are kept). The sync step's hazard names the keys."""
+    on = ["PRAGMA foreign_keys = ON"]
+    with scratch_database("sqlite") as b:
+        p = window(lite_scratch, b, ["CREATE TABLE teams (id INTEGER PRIMARY KEY)",
+                                     "INSERT INTO teams VALUES (1)",
+                                     "CREATE TABLE people (id INTEGER PRIMARY KEY, "
+                                     "team INTEGER CONSTRAINT fk_team REFERENCES teams (id), "
+                                     "boss INTEGER CONSTRAINT fk_boss REFERENCES people (id))",
+                                     "INSERT INTO people VALUES (1, 1, NULL)"],
+                   ["CREATE TABLE teams (id INTEGER PRIMARY KEY)",
+                    "CREATE TABLE persons (id INTEGER PRIMARY KEY, team INTEGER, boss INTEGER)"],
+                   {"people": "persons"})
+        message = " ".join(h.message for h in p.steps[1].hazards if h.kind.value == "backward_incompatible")
+        assert "foreign key fk_team" in message and "foreign key fk_boss" in message, message
+        execute(lite_scratch, on + ["INSERT INTO persons VALUES (2, 99, NULL)",  # no team 99
+                                    "INSERT INTO persons VALUES (3, 1, 3)",  # its own boss
+                                    "INSERT INTO persons VALUES (4, NULL, 1)",
+                                    "INSERT INTO persons VALUES (5, 1, 42)",  # no person 42
+                                    "UPDATE persons SET team = 98 WHERE id = 1"])
+        assert query_rows(lite_scratch, "SELECT * FROM people ORDER BY id") == \
+            [(1, 1, None), (3, 1, 3), (4, None, 1)]
+        run(lite_scratch, p.steps, "contract")
+        assert query_rows(lite_scratch, "SELECT id, team FROM persons ORDER BY id") == \
+            [(1, 98), (2, 99), (3, 1), (4, None), (5, 1)]
+
+
+def test_mariadb_a_foreign_key_to_the_table_itself_waits_for_the_copy(my_scratch):
+    """A self-referencing key whose name the old table holds is added (under its temporary
+    name) after the copy, not before it: the copy writes a child (id 1) before its parent (id 5),
+    and old code's insert of a child of a row not copied yet goes through the sync trigger."""
+    fk = "CONSTRAINT fk_parent FOREIGN KEY (parent) REFERENCES {} (id) ON DELETE CASCADE"
+    with scratch_database("mariadb") as b:
+        execute(my_scratch, [f"CREATE TABLE o (id int PRIMARY KEY, parent int, {fk.format('o')})",
+                             "INSERT INTO o VALUES (5, NULL)", "INSERT INTO o VALUES (1, 5)"])
+        execute(b, [f"CREATE TABLE n (id int PRIMARY KEY, parent int, {fk.format('n')})"])
+        p = schemadrift.plan(schemadrift.compare(my_scratch, b, renames={"o": "n"}))
+        key = [s for s in p.steps if s.summary.startswith("add foreign key fk_parent__sdnew")]
+        assert [s.phase.label for s in key] == ["backfill"], [s.summary for s in p.steps]
+        assert any(h.kind.value == "validation_scan" for h in key[0].hazards)
+        run(my_scratch, p.steps, "expand")
+        execute(my_scratch, ["INSERT INTO o VALUES (2, 1)"])  # old code: row 1 is not copied yet
+        run(my_scratch, p.steps, "backfill")
+        execute(my_scratch, ["DELETE FROM o WHERE id = 1"])  # the cascade reaches n through its key
+        assert query_rows(my_scratch, "SELECT id, parent FROM n ORDER BY id") == [(5, None)]
+        run(my_scratch, p.steps, "contract")
+        assert schemadrift.compare(my_scratch, b).in_sync
+
+
+@pytest.mark.parametrize("to_table", [
+    "CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER CHECK (v > 0), w INTEGER)",  # a new check
+    "CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER, w INTEGER NOT NULL)"])  # a loosened column
+def test_sqlite_a_rebuild_of_the_twin_creates_no_trigger_before_the_drop(lite_scratch, to_table):
+    """A contract rebuild of the new table (a constraint new in TO, a column set NOT NULL) runs
+    while the old table holds the trigger's name: it creates none of TO's triggers, and the
+    carried trigger's own step creates it once, after the drop."""
+    trigger = "CREATE TRIGGER tg AFTER INSERT ON {} BEGIN INSERT INTO log VALUES (NEW.id); END"
+    with scratch_database("sqlite") as b:
+        execute(lite_scratch, ["CREATE TABLE log (a)",
+                               "CREATE TABLE o (id INTEGER PRIMARY KEY, v INTEGER, w INTEGER)",
+                               trigger.format("o"), "INSERT INTO o VALUES (1, 1, 1)"])
+        execute(b, ["CREATE TABLE log (a)", to_table, trigger.format("n")])
+        p = schemadrift.plan(schemadrift.compare(lite_scratch, b, renames={"o": "n"}), backfills={"n.w": "0"})
+        for s in p.steps:
+            execute(lite_scratch, s.sql)
+        assert schemadrift.compare(lite_scratch, b).in_sync
+        execute(lite_scratch, ["DELETE FROM log", "INSERT INTO n VALUES (2, 2, 2)"])
+        assert query_rows(lite_scratch, "SELECT a FROM log") == [(2,)]
+
+
+@pytest.mark.parametrize("name", ["new", "old"])
+def test_sqlite_carries_the_trigger_of_a_table_named_new_or_old(lite_scratch, name):
+    """``NEW.v`` / ``OLD.id`` in the trigger of a table called ``new`` (``old``) are the trigger's
+    rows, not the table: they stay, and the carried trigger works on the new table."""
+    trigger = (f"CREATE TRIGGER tg AFTER UPDATE ON {name} FOR EACH ROW BEGIN "
+               "INSERT INTO log VALUES (OLD.id, NEW.v); END")
+    assert P.retarget_trigger(trigger, name, '"items"') == trigger.replace(f"ON {name}", 'ON "items"')
+    with scratch_database("sqlite") as b:
+        p = window(lite_scratch, b, ["CREATE TABLE log (a, b)",
+                                     f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, v)",
+                                     trigger, f"INSERT INTO {name} VALUES (1, 1)"],
+                   ["CREATE TABLE log (a, b)", "CREATE TABLE items (id INTEGER PRIMARY KEY, v)"],
+                   {name: "items"})
+        run(lite_scratch, p.steps, "contract")
+        execute(lite_scratch, ["DELETE FROM log", "UPDATE items SET v = 2 WHERE id = 1"])
+        assert query_rows(lite_scratch, "SELECT a, b FROM log") == [(1, 2)]
+    # the same statement names the table too: SQLite would read the qualifier as the table
+    assert P.retarget_trigger(f"CREATE TRIGGER tg AFTER UPDATE ON {name} BEGIN UPDATE {name} SET v = "
+                              f"{name}.v + 1 WHERE id = OLD.id; END", name, '"items"') is None

@@ -76,6 +76,7 @@ from ..ir import (
 )
 from ..planner import ops as O
 from ..planner.model import Hazard, HazardKind
+from ..planner.names import lacking_foreign_keys
 from . import sqlite_parse as P
 from .base import Dialect
 
@@ -583,24 +584,54 @@ class SQLiteDialect(Dialect):
         replaces without a DELETE trigger (unless recursive_triggers is on). New → old
         (``back``), OR IGNORE skips a row the old table cannot hold (its own CHECK, UNIQUE,
         NOT NULL) instead of failing new code's write (a conflict clause of the write itself
-        overrides it)."""
+        overrides it), and so does a condition for its foreign keys (OR IGNORE does not cover
+        them: with ``foreign_keys`` on the write would fail)."""
         q, s, d = self.quote, self.quote(src.name), self.quote(dst.name)
         ins, upd, dele = names
         lenient = " OR IGNORE" if back else ""
+        parents = "".join(f" AND {c}" for c in self._parents(src, dst, pairs)) if back else ""
         found = lambda row: " AND ".join(f"{q(t)} = {row}.{q(c)}" for t, c in key)  # noqa: E731
         values = ", ".join(f"NEW.{q(c)}" for _, c in pairs)
         sets = ", ".join(f"{q(t)} = NEW.{q(c)}" for t, c in pairs)
         changed = " OR ".join(f"{q(t)} IS NOT NEW.{q(c)}" for t, c in pairs)
         return [
             f"CREATE TRIGGER {ins} AFTER INSERT ON {s} FOR EACH ROW BEGIN UPDATE{lenient} {d} "
-            f"SET {sets} WHERE {found('NEW')} AND ({changed}); INSERT{lenient} INTO {d} "
+            f"SET {sets} WHERE {found('NEW')} AND ({changed}){parents}; INSERT{lenient} INTO {d} "
             f"({self._cols(t for t, _ in pairs)}) SELECT {values} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {d} WHERE {found('NEW')}); END",
+            f"(SELECT 1 FROM {d} WHERE {found('NEW')}){parents}; END",
             f"CREATE TRIGGER {upd} AFTER UPDATE ON {s} FOR EACH ROW BEGIN UPDATE{lenient} {d} SET {sets} "
-            f"WHERE {found('OLD')} AND ({changed}); END",
+            f"WHERE {found('OLD')} AND ({changed}){parents}; END",
             f"CREATE TRIGGER {dele} AFTER DELETE ON {s} FOR EACH ROW BEGIN DELETE FROM {d} "
             f"WHERE {found('OLD')}; END",
         ]
+
+    def _parents(self, src: Table, dst: Table, pairs) -> list[str]:
+        """For each foreign key of ``dst`` that ``src`` lacks, the condition that the row
+        written from ``src``'s ``NEW`` (``pairs``: (dst column, src column)) keeps it: a NULL
+        in its columns, or the parent row (the row itself, for a key to its own table)."""
+        q, source = self.quote, {self.column_key(t): c for t, c in pairs}
+
+        def value(column: str) -> str:
+            if self.column_key(column) in source:
+                return f"NEW.{q(source[self.column_key(column)])}"
+            col = dst.column(column)
+            return self.default_sql(col.default) if col is not None and col.default is not None else "NULL"
+
+        out = []
+        for fk in lacking_foreign_keys(self, dst, src, tuple((s, t) for t, s in pairs)):
+            values = [value(c) for c in fk.columns]
+            if "NULL" in values:
+                continue
+            either = [f"{v} IS NULL" for v in values]
+            refs = fk.ref_columns
+            if refs and None not in refs and len(refs) == len(values):
+                parent = q(fk.ref_table)
+                either.append(f"EXISTS (SELECT 1 FROM {parent} WHERE " + " AND ".join(
+                    f"{parent}.{q(r)} = {v}" for r, v in zip(refs, values)) + ")")
+                if self.table_key(fk.ref_table) == self.table_key(dst.name):
+                    either.append(" AND ".join(f"{value(r)} = {v}" for r, v in zip(refs, values)))
+            out.append(f"({' OR '.join(either)})")
+        return out
 
     # -- ops: keys, indexes, constraints ---------------------------------------------------------
     render_add_primary_key = render_drop_primary_key = _rebuilt

@@ -638,7 +638,9 @@ def retarget_trigger(sql: str, old: str, new: str) -> str | None:
     body (after UPDATE, INTO, FROM or JOIN, or qualifying a column: ``old.c``), also qualified
     by its schema (``main.old``, ``main.old.c``: the schema stays). None when the text is not a
     trigger on ``old``, or names ``old`` anywhere else (it could be a column or an alias: the
-    text cannot be rewritten safely)."""
+    text cannot be rewritten safely). A table named ``new`` or ``old``: ``NEW.c`` / ``OLD.c``
+    is the trigger's row, not the table, and stays, unless the same statement also names the
+    table (SQLite then reads the qualifier as the table: None)."""
     toks = tokenize(sql or "")
     on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
     begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
@@ -649,8 +651,12 @@ def retarget_trigger(sql: str, old: str, new: str) -> str | None:
     if not _is_name(toks[name]) or ascii_lower(toks[name].value) != key:
         return None
     edits = [(toks[on + 1].start, toks[name].start + len(toks[name].text))]
+    row = key in ("new", "old")  # NEW.c / OLD.c: the trigger's row
+    part, rows, tables = 0, set(), set()  # (part: the WHEN clause, then each body statement)
     for i in range(name + 1, len(toks)):
         t = toks[i]
+        if i == begin or _is_op(t, ";"):
+            part += 1
         if t.kind not in ("word", "ident") or ascii_lower(t.value) != key:
             continue
         dotted = _is_op(toks[i + 1] if i + 1 < len(toks) else None, ".")
@@ -659,11 +665,15 @@ def retarget_trigger(sql: str, old: str, new: str) -> str | None:
                 continue  # a column (NEW.old, alias.old) or another schema's table
             if not (dotted or toks[i - 3].upper in _TABLE_AFTER):
                 return None  # main.old where neither a table nor a column's qualifier is expected
-            edits.append((t.start, t.start + len(t.text)))
-        elif toks[i - 1].upper in _TABLE_AFTER or dotted:
-            edits.append((t.start, t.start + len(t.text)))
-        else:
+        elif row and dotted and toks[i - 1].upper not in _TABLE_AFTER:
+            rows.add(part)
+            continue
+        elif not (toks[i - 1].upper in _TABLE_AFTER or dotted):
             return None
+        tables.add(part)
+        edits.append((t.start, t.start + len(t.text)))
+    if rows & tables:
+        return None
     for start, end in reversed(edits):
         sql = sql[:start] + new + sql[end:]
     return sql

@@ -94,6 +94,24 @@ def fresh(dialect, old: Table, new: Table, pairs) -> list:
     return out
 
 
+def lacking_foreign_keys(dialect, old: Table, new: Table, pairs) -> list[ForeignKey]:
+    """The foreign keys of ``old`` that ``new`` has no twin of (the same columns, as the copy's
+    ``pairs`` of (new, old) names fill them, to the same table): a row of ``new`` mirrored back
+    into ``old`` may break them."""
+    key = dialect.column_key
+    renamed = {key(s): key(t) for t, s in pairs}
+    have = {(frozenset(map(key, fk.columns)), dialect.table_key(fk.ref_table)) for fk in new.foreign_keys}
+    return [fk for fk in old.foreign_keys if (frozenset(renamed.get(key(c), "") for c in fk.columns),
+                                              dialect.table_key(fk.ref_table)) not in have]
+
+
+def lacking_exclusions(dialect, old: Table, new: Table, pairs) -> list[Exclusion]:
+    """The exclusion constraints of ``old`` that ``new`` has no equal of (as ``fresh`` compares
+    them, the other way round)."""
+    back = tuple((s, t) for t, s in pairs)
+    return [x for x in fresh(dialect, new, old, back) if isinstance(x, Exclusion)]
+
+
 def _restricting(t: Table) -> list:
     """What limits the rows ``t`` takes, besides its primary key and NOT NULL: unique indexes and
     constraints, checks, foreign keys, exclusion constraints."""
@@ -207,10 +225,14 @@ def _temporary_key(rules, old: Table, new: Table, fk: ForeignKey, follows: list)
     """A foreign key of the new table under a temporary name, where the server cannot rename it:
     added in expand, on the empty table, after the indexes (the server uses one of them rather
     than making its own, named after the temporary key; and a rollback can drop each index once
-    the key is gone)."""
+    the key is gone). A key to the table itself waits for the copy (backfill; the caller puts it
+    after the copy): the server checks each row as it is written, and the copy (or a sync
+    trigger, before the copy) may write a row before the one it points at."""
     change = Change(new.name, fk.name, after=fk, schema=new.schema)
-    draft = rules.add_foreign_key(change, Phase.EXPAND)[0]
-    draft.summary += f" (under a temporary name: {old.qualified_name} holds its name until contract)"
+    to_self = rules.tkey(fk) == rules.tkey(new)
+    draft = rules.add_foreign_key(change, Phase.BACKFILL if to_self else Phase.EXPAND)[0]
+    draft.summary += f" (under a temporary name: {old.qualified_name} holds its name until contract" + \
+        ("; after the copy, which may write a row before the one it points at)" if to_self else ")")
     draft.follows += follows
     return draft
 

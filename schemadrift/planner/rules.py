@@ -15,7 +15,7 @@ from ..differ import COLUMN_ATTRS
 from ..ir import Column, Exclusion, ForeignKey, Index, Schema, Table
 from . import ops as o
 from .model import Hazard, HazardKind, Phase
-from .names import add_draft, free_names, fresh, kind_of, without
+from .names import add_draft, free_names, fresh, kind_of, lacking_exclusions, lacking_foreign_keys, without
 from .order import cycles
 
 H = HazardKind
@@ -289,8 +289,10 @@ class Rules:
         values, unfilled = self.key_values(new, {key(t) for t, _ in pairs})
         loose = self.loosened(old, new, {key(t): s for t, s in pairs})
         later = fresh(self.d, old, new, pairs)
+        # without TO's triggers: the old table holds their names until its drop, and a rebuild
+        # of the twin before then would create them (carry_triggers creates them after the drop)
         created = without(replace(new, columns=tuple(replace(col, nullable=True) if key(col.name) in loose
-                                                     else col for col in new.columns)), later)
+                                                     else col for col in new.columns), triggers=()), later)
         out = self.create_table(created)
         added = [add_draft(self, new, obj) for obj in later]
         drop = self.drop_table(Change(old.name, old.name, before=old, schema=old.schema))[0]
@@ -305,6 +307,9 @@ class Rules:
                                  key=row_key, values=values),),
                      tk, new.name, needs_new={("table", *tk)}, needs_old={("table", *self.tkey(old))},
                      follows=[out[0]] + [d for d in late if d.phase is Phase.EXPAND])  # keys first
+        for draft in late:  # a foreign key to the table itself (see names._temporary_key)
+            if draft.phase is Phase.BACKFILL:
+                draft.follows.append(copy)
         window = self.table_sync(old, out[0].ops[0].table, pairs, row_key, copy) if row_key else []
         tighten = []
         for col in new.columns:
@@ -325,7 +330,7 @@ class Rules:
         drop.follows = [copy] + window[1:] + added + [t for t in tighten if t.phase is Phase.CONTRACT]
         if unfilled:
             self.manual_copy(copy, old, new, unfilled, tighten + window[1:] + added + [drop] + carried
-                             + [d for d in late if d.phase is Phase.CONTRACT])
+                             + [d for d in late if d.phase is not Phase.EXPAND])
         return out + window[:1] + [copy] + tighten + window[1:] + added + [drop] + late + carried
 
     def carry_triggers(self, old: Table, new: Table, pairs, *, back: bool) -> list[Draft]:
@@ -409,8 +414,9 @@ class Rules:
                 "value fail with a duplicate key")
 
     def stricter_old(self, old: Table, new: Table, pairs) -> list[str]:
-        """The CHECK, UNIQUE and foreign key constraints of ``old`` that ``new`` (its columns as
-        ``pairs`` fill them) has no twin of: a row of new code's may break them in ``old``."""
+        """The CHECK, UNIQUE, foreign key and exclusion constraints of ``old`` that ``new`` (its
+        columns as ``pairs`` fill them) has no twin of: a row of new code's may break them in
+        ``old``."""
         key = self.d.column_key
         renamed = {key(s): key(t) for t, s in pairs}
         twin = lambda cols: frozenset(renamed.get(key(c), "") for c in cols)  # noqa: E731
@@ -418,13 +424,14 @@ class Rules:
         uniques = [frozenset(map(key, cols)) for cols in _row_keys(new, constraints_only=False)] + [
             frozenset(map(key, ix.columns)) for ix in new.indexes
             if ix.unique and ix.predicate is None and None not in ix.columns]
-        fks = {(frozenset(map(key, fk.columns)), key(fk.ref_table)) for fk in new.foreign_keys}
         out = [f"check {ch.name or ch.expr}" for ch in old.checks if ch.expr not in checks]
         out += [f"unique {ix.name or ', '.join(c or '?' for c in ix.columns)}" for ix in old.indexes
                 if ix.unique and (None in ix.columns or ix.predicate is not None
                                   or not any(u <= twin(ix.columns) for u in uniques))]
-        out += [f"foreign key {fk.name or ', '.join(fk.columns)}" for fk in old.foreign_keys
-                if (twin(fk.columns), key(fk.ref_table)) not in fks]
+        out += [f"foreign key {fk.name or ', '.join(fk.columns)}"
+                for fk in lacking_foreign_keys(self.d, old, new, pairs)]
+        out += [f"exclusion constraint {x.name or _elements(x)}"
+                for x in lacking_exclusions(self.d, old, new, pairs)]
         return out
 
     def syncs_back(self, old: Table, new: Table, pairs) -> bool:
@@ -900,7 +907,7 @@ class Rules:
                           f"{fk.ref_table}; the step fails on a missing reference"),)
         return [Draft(phase, f"add foreign key {fk.name or ''} {c.qualified_table}({', '.join(fk.columns)}) "
                       f"-> {fk.ref_table}({', '.join(fk.ref_columns)})", (o.AddForeignKey(None, fk),), tk,
-                      fk.name or "", hazards=hazards if phase == Phase.CONTRACT else (),
+                      fk.name or "", hazards=hazards if phase is not Phase.EXPAND else (),
                       creates={self.fk_res(tk, fk)} | self.named(tk, fk), needs_new=self.fk_needs(tk, fk))]
 
     def drop_foreign_key(self, c: Change) -> list[Draft]:

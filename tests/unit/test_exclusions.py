@@ -174,3 +174,35 @@ def test_postgresql_uses_the_servers_text_and_rolls_a_drop_back_with_the_add():
     assert step.reversible and step.rollback[-1] == f'ALTER TABLE "rooms" ADD CONSTRAINT "no_overlap" {raw}'
     create = pg_plan(schema(), schema(rooms(spelled))).steps[0].sql[-1]
     assert f'CONSTRAINT "no_overlap" {raw}' in create
+
+
+def test_json_definition_always_shows_the_method_and_each_operator():
+    """``room WITH =`` and ``USING gist`` are the defaults of the IR's fields, which a snapshot
+    leaves out; a change's definition (and an alter's elements) shows them all the same."""
+    d = diff(schema(rooms()), schema(rooms(BOOKING)), dialect=FAKE)
+    (added,) = d.to_dict()["changes"]
+    assert added["definition"]["method"] == "gist"
+    assert added["definition"]["elements"] == [{"column": "room", "operator": "="},
+                                               {"column": "during", "operator": "&&"}]
+    other = ex("no_overlap", ("room", "="), ("during", "-|-"))
+    (alter,) = diff(schema(rooms(BOOKING)), schema(rooms(other)), dialect=FAKE).to_dict()["changes"]
+    assert alter["attributes"]["elements"]["after"][0] == {"column": "room", "operator": "="}
+    # the snapshot format is unchanged: defaults stay out
+    (x,) = snapshot.to_dict(schema(rooms(BOOKING)))["tables"][0]["exclusions"]
+    assert "method" not in x and x["elements"][0] == {"column": "room"}
+
+
+def test_postgresql_names_an_unnamed_one_as_the_server_does():
+    def name(table, *elements, include=()):
+        x = Exclusion(None, tuple(ExclusionElement(column=c) if c.isidentifier() else ExclusionElement(expr=c)
+                                  for c in elements), include=include)
+        return PG._exclusion_name(table, x)
+
+    assert name(table("t"), "lower(note)") == "t_lower_excl"
+    assert name(table("t"), "room", "lower(note)", "lower(note)", include=("during",)) == \
+        "t_room_lower_lower1_during_excl"
+    assert name(table("t"), "note || 'x'", "cast(a + 1 as bigint)", "(a + 1)::double precision",
+                "trim(leading 'x' from note)", 'public."Up"(note)', "case when a then b end") == \
+        "t_expr_int8_float8_ltrim_Up_case_excl"
+    assert name(table("t" * 60), "room") == "t" * 53 + "_room_excl"  # the longer part is cut
+    assert name(table("ü" * 40), "room") == "ü" * 26 + "_room_excl"  # whole characters only
