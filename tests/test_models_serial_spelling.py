@@ -113,3 +113,16 @@ def test_renamed_table_whose_key_uses_a_sequence_it_does_not_own():
                 execute(a, step.sql)
         execute(a, ["INSERT INTO u (v) VALUES (2)", "INSERT INTO t (v) VALUES (3)"])  # new code, old code
         assert query_rows(a, "SELECT id, v FROM t ORDER BY id") == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_a_serial_column_that_accepts_null_is_created_so():
+    """``serial`` implies NOT NULL: a table or column created from a serial whose NOT NULL was
+    dropped drops it again (review: the plan left a nullable drift)."""
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as b:
+        execute(b, ["CREATE TABLE t (id serial, v int)", "ALTER TABLE t ALTER id DROP NOT NULL",
+                    "CREATE TABLE u (v int)", "ALTER TABLE u ADD COLUMN id bigserial",
+                    "ALTER TABLE u ALTER id DROP NOT NULL"])
+        execute(a, ["CREATE TABLE u (v int)"])
+        for step in schemadrift.plan(schemadrift.compare(a, b)).steps:
+            execute(a, step.sql)
+        assert schemadrift.compare(a, b).in_sync

@@ -657,6 +657,7 @@ class PostgresDialect(Dialect):
         if storage:
             sql += f" WITH ({', '.join(f'{k} = {v}' for k, v in storage)})"
         out = self._schema_for(t.schema) + self._sequences_for(t.columns) + [sql]
+        out += self._nullable_serials(t, t.columns)
         if t.comment is not None:
             out.append(self._comment("TABLE", self.table_name(t), t.comment))
         for c in t.columns:
@@ -666,6 +667,12 @@ class PostgresDialect(Dialect):
             if not i.is_constraint:
                 out.append(self._index_sql(t, i, self._index_name(t, i), concurrently=False))
         return out
+
+    def _nullable_serials(self, table: Table, columns) -> list[str]:
+        """``serial`` is NOT NULL: a serial column that accepts NULL (its NOT NULL dropped after)
+        drops it again."""
+        return [self._alter(table, f"ALTER COLUMN {self.quote(c.name)} DROP NOT NULL") for c in columns
+                if c.nullable and c.identity == Identity("autoincrement") and c.type.name in SERIAL]
 
     def _named(self, name: str | None) -> str:
         return f"CONSTRAINT {self.quote(name)} " if name else ""
@@ -750,7 +757,7 @@ class PostgresDialect(Dialect):
 
     def render_add_column(self, op) -> list[str]:
         add = self._alter(op.table, f"ADD COLUMN {self.column_sql(op.column)}")
-        out = self._sequences_for([op.column]) + [add]
+        out = self._sequences_for([op.column]) + [add] + self._nullable_serials(op.table, [op.column])
         if op.column.comment is not None:
             out.append(self._comment("COLUMN", self._column_ref(op.table, op.column), op.column.comment))
         return out
