@@ -58,6 +58,8 @@ ALLOWED_IN_CONTRACT = {
     "ban-drop-default": "a dropped default changes what new rows get, not what rows hold",
     "ban-drop-type": "an enum type dropped (or replaced) once no column uses its old form",
     "renaming-object": "replacing an enum renames the old type aside, converts the columns, drops it",
+    "ban-drop-sequence": "a serial's own sequence, set aside when its column becomes an identity and "
+                         "dropped once the identity continues from its last value",
 }
 # squawk flags every ALTER COLUMN TYPE; PostgreSQL rewrites nothing for a binary-coercible one
 # (varchar(n) → varchar(m > n), varchar → text): the dialect says so, the planner puts it in

@@ -43,6 +43,7 @@ from ..planner import ops as O
 from ..planner.model import Hazard, HazardKind
 from .base import Dialect
 from .mysql_expr import canonical_expr, quote_string, unquote
+from .sqlite import _collector_paused
 
 # -- type facts ---------------------------------------------------------------------------------
 TYPE_ALIASES = {
@@ -196,11 +197,12 @@ class MySQLDialect(Dialect):
         self.flavour = "mariadb" if "mariadb" in (version or "").lower() else "mysql"
         self.version = self.version or (version or "").split("-")[0] or None
         wanted = list(schemas) if schemas else [current]
-        rows = {kind: self._query(conn, kind, wanted) for kind in
-                ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others",
-                 "triggers")}
-        rows["foreign_keys"] = self.complete_foreign_keys(conn, rows["foreign_keys"])
-        return self.build(rows, current, version)
+        with _collector_paused():  # (as the SQLite reader: ~100,000 objects, no cycle among them)
+            rows = {kind: self._query(conn, kind, wanted) for kind in
+                    ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others",
+                     "triggers")}
+            rows["foreign_keys"] = self.complete_foreign_keys(conn, rows["foreign_keys"])
+            return self.build(rows, current, version)
 
     def complete_foreign_keys(self, conn: sa.Connection, rows: list[dict]) -> list[dict]:
         """The foreign-key rows, with the tables whose rules (or referenced table) the catalog
@@ -259,11 +261,14 @@ class MySQLDialect(Dialect):
                     table[slot].append(r)
                 else:
                     table[slot].setdefault(r[name], []).append(r)
-        built = tuple(self._table(key, t, current, db_collation.get(key[0])) for key, t in tables.items())
+        memo: dict = {}  # a column or index part met again (same catalog facts) is made once per read
+        built = tuple(self._table(key, t, current, db_collation.get(key[0]), memo)
+                      for key, t in tables.items())
         built = self._with_triggers(built, rows.get("triggers", ()), current)
         not_compared = tuple(sorted(self._not_compared(r, current) for r in rows.get("others", ())))
-        return self.normalize(Schema(dialect=self.flavour, tables=built, default_schema=current,
-                                     server_version=version, not_compared=not_compared))
+        # (each table is built as normalize() would leave it: only the cross-table step is left)
+        return self._normalize_schema(Schema(dialect=self.flavour, tables=built, default_schema=current,
+                                             server_version=version, not_compared=not_compared))
 
     def _with_triggers(self, tables: tuple[Table, ...], rows, current) -> tuple[Table, ...]:
         """``tables`` with their user triggers (``Table.triggers``), each as the CREATE TRIGGER
@@ -302,27 +307,46 @@ class MySQLDialect(Dialect):
         name = r["name"] if r["table_schema"] == current else f"{r['table_schema']}.{r['name']}"
         return f"{r['kind']} {name}" + (f" on {r['on_table']}" if r.get("on_table") else "")
 
-    def _table(self, key, t: dict, current, db_collation) -> Table:
+    def _table(self, key, t: dict, current, db_collation, memo: dict | None = None) -> Table:
+        """One table, built as ``_normalize_table`` leaves it (column-name case, FK rules, JSON,
+        index flags, order): ``tests/dialects/test_mysql_reader.py`` holds them to the same result."""
+        memo = {} if memo is None else memo
         row = t["row"]
         table_collation = row["collation"]
-        columns = tuple(self._column(r, table_collation) for r in t["columns"])
+        columns = tuple(self._column_memo(r, table_collation, memo) for r in t["columns"])
+        spelled = {c.name.lower(): c.name for c in columns}
+        fks = tuple(self._foreign_key(name, parts, current, spelled) for name, parts in t["fks"].items())
+        if len(fks) > 1:
+            fks = tuple(sorted(fks, key=_fk_order))
         pk, indexes = None, []
         for name, parts in t["indexes"].items():
             if name == "PRIMARY":
-                pk = PrimaryKey(columns=tuple(p["column_name"] for p in parts))
+                pk = PrimaryKey(columns=tuple(_spelled(p["column_name"], spelled) for p in parts))
             else:
-                indexes.append(self._index(name, parts))
-        fks = tuple(self._foreign_key(name, parts, current) for name, parts in t["fks"].items())
+                indexes.append(self._index(name, parts, memo, fks, spelled))
+        indexes.sort(key=_index_order)
         checks = tuple(Check(name=r["constraint_name"],
                              expr=self.normalize_expr(_check_text(r["check_clause"])),
                              validated=str(r.get("enforced") or "YES").upper() == "YES",
                              raw=r["check_clause"])
                        for r in t["checks"])
+        columns, checks = _json_columns(columns, checks)
         options = table_options(row["engine"], row.get("charset"), table_collation,
                                 row.get("collation_is_default"), db_collation)
         return Table(name=key[1], schema=None if key[0] == current else key[0], columns=columns,
-                     primary_key=pk, indexes=tuple(indexes), foreign_keys=fks, checks=checks,
-                     comment=row["comment"] or None, options=options)
+                     primary_key=pk, indexes=tuple(indexes), foreign_keys=fks,
+                     checks=tuple(sorted(checks, key=_check_order)),
+                     comment=row["comment"] or None, options=tuple(sorted(options)))
+
+    def _column_memo(self, r: dict, table_collation: str | None, memo: dict) -> Column:
+        collation = r.get("collation")
+        key = ("column", r["column_name"], r["column_type"], r["is_nullable"], r.get("column_default"),
+               r.get("extra"), r.get("generation_expression"),
+               None if collation == table_collation else collation, r.get("comment"))
+        column = memo.get(key)
+        if column is None:
+            column = memo[key] = self._column(r, table_collation)
+        return column
 
     def _column(self, r: dict, table_collation: str | None) -> Column:
         ctype = self.parse_type(r["column_type"])
@@ -355,27 +379,40 @@ class MySQLDialect(Dialect):
             value = f"{value or 'NULL'} ON UPDATE {m.group(1)}"
         return value
 
-    def _index(self, name: str, parts: list[dict]) -> Index:
+    def _index(self, name: str, parts: list[dict], memo: dict | None = None, fks: tuple = (),
+               spelled: dict | None = None) -> Index:
         first = parts[0]
         method = (first.get("index_type") or "BTREE").lower()
-        return Index(
-            name=name, unique=not int(first["non_unique"]),
-            parts=tuple(IndexPart(column=p["column_name"],
-                                  expr=self.normalize_expr(_check_text(p["expression"]))
-                                  if p.get("expression") else None,
-                                  descending=p.get("collation") == "D",
-                                  prefix_length=int(p["sub_part"]) if p.get("sub_part") else None)
-                        for p in parts),
-            method=None if method == "btree" else method)
+        method = None if method == "btree" else method
+        unique = not int(first["non_unique"])
+        memo = {} if memo is None else memo
+        ix_parts = tuple(self._index_part(p, memo, spelled or {}) for p in parts)
+        return Index(name=name, unique=unique, is_constraint=unique, parts=ix_parts, method=method,
+                     implicit=bool(fks) and _implicit_fk_index(name, unique, method, ix_parts, fks))
 
-    def _foreign_key(self, name: str, parts: list[dict], current) -> ForeignKey:
+    def _index_part(self, p: dict, memo: dict, spelled: dict) -> IndexPart:
+        column = p["column_name"]
+        column = _spelled(column, spelled) if column is not None else None
+        key = ("part", column, p.get("expression"), p.get("collation"), p.get("sub_part"))
+        part = memo.get(key)
+        if part is None:
+            part = memo[key] = IndexPart(
+                column=column,
+                expr=self.normalize_expr(_check_text(p["expression"])) if p.get("expression") else None,
+                descending=p.get("collation") == "D",
+                prefix_length=int(p["sub_part"]) if p.get("sub_part") else None)
+        return part
+
+    def _foreign_key(self, name: str, parts: list[dict], current, spelled: dict | None = None) -> ForeignKey:
         first = parts[0]
         ref_schema = first["ref_schema"]
+        spelled = spelled or {}
         return ForeignKey(
-            name=name, columns=tuple(p["column_name"] for p in parts), ref_table=first["ref_table"],
+            name=name, columns=tuple(_spelled(p["column_name"], spelled) for p in parts),
+            ref_table=first["ref_table"],
             ref_columns=tuple(p["ref_column"] for p in parts),
             ref_schema=None if ref_schema in (None, current, first["table_schema"]) else ref_schema,
-            on_delete=first["delete_rule"], on_update=first["update_rule"])
+            on_delete=_fk_rule(first["delete_rule"]), on_update=_fk_rule(first["update_rule"]))
 
     # -- normalization ---------------------------------------------------------------------------
     def parse_type(self, raw: str) -> ColumnType:
@@ -457,38 +494,55 @@ class MySQLDialect(Dialect):
     def normalize(self, schema: Schema) -> Schema:
         """Both sides: unnamed primary keys, JSON checks, unique = constraint, implicit FK indexes,
         canonical FK rules and column-name case, and a stable order of indexes and constraints."""
-        tables = tuple(self._normalize_table(t) for t in schema.tables)
+        return self._normalize_schema(replace(schema, tables=tuple(self._normalize_table(t)
+                                                                   for t in schema.tables)))
+
+    def _normalize_schema(self, schema: Schema) -> Schema:
+        """What ``normalize()`` does across tables, once each table is normalized: the case of the
+        columns a foreign key references, and the order of the tables."""
+        tables = schema.tables
         names = {(t.schema, t.name): {c.name.lower(): c.name for c in t.columns} for t in tables}
 
         def ref_case(fk: ForeignKey) -> ForeignKey:
             known = names.get((fk.ref_schema, fk.ref_table), {})
-            return replace(fk, ref_columns=tuple(known.get(c.lower(), c) for c in fk.ref_columns))
+            ref_columns = tuple(known.get(c.lower(), c) for c in fk.ref_columns)
+            return fk if ref_columns == fk.ref_columns else replace(fk, ref_columns=ref_columns)
 
-        tables = tuple(replace(t, foreign_keys=tuple(ref_case(fk) for fk in t.foreign_keys)) for t in tables)
+        tables = tuple(_changed(t, "foreign_keys", tuple(ref_case(fk) for fk in t.foreign_keys))
+                       for t in tables)
         return replace(schema, tables=tables).sorted()
 
     def _normalize_table(self, t: Table) -> Table:
+        """(Each part is copied only where it changes: the reader builds tables this way already.)"""
         by_lower = {c.name.lower(): c.name for c in t.columns}
 
         def fix(name: str | None) -> str | None:
             return by_lower.get(name.lower(), name) if name is not None else None
 
+        def fix_all(names: tuple) -> tuple:
+            fixed = tuple(fix(c) for c in names)
+            return names if fixed == names else fixed
+
         columns, checks = _json_columns(t.columns, t.checks)
-        pk = PrimaryKey(columns=tuple(fix(c) for c in t.primary_key.columns)) if t.primary_key else None
-        fks = tuple(sorted((replace(fk, columns=tuple(fix(c) for c in fk.columns),
-                                    on_delete=FK_RULES.get(fk.on_delete.upper(), fk.on_delete.upper()),
-                                    on_update=FK_RULES.get(fk.on_update.upper(), fk.on_update.upper()),
-                                    deferrable=False, initially_deferred=False)
-                            for fk in t.foreign_keys), key=lambda f: (f.name or "", f.columns)))
+        pk = t.primary_key
+        if pk is not None and (pk.name is not None or fix_all(pk.columns) is not pk.columns):
+            pk = PrimaryKey(columns=fix_all(pk.columns))
+        fks = tuple(sorted((_normalized_fk(fk, fix_all(fk.columns)) for fk in t.foreign_keys),
+                           key=_fk_order))
         indexes = []
         for ix in t.indexes:
             if any(fix(p.column) != p.column for p in ix.parts):
                 ix = replace(ix, parts=tuple(replace(p, column=fix(p.column)) for p in ix.parts))
-            indexes.append(replace(ix, is_constraint=ix.unique, implicit=_is_implicit_fk_index(ix, fks)))
-        return replace(t, columns=columns, primary_key=pk, foreign_keys=fks,
-                       indexes=tuple(sorted(indexes, key=lambda i: (i.name or "", i.columns))),
-                       checks=tuple(sorted(checks, key=lambda c: (c.name or "", c.expr))),
-                       options=tuple(sorted(t.options)))
+            implicit = _is_implicit_fk_index(ix, fks)
+            if ix.is_constraint != ix.unique or ix.implicit != implicit:
+                ix = replace(ix, is_constraint=ix.unique, implicit=implicit)
+            indexes.append(ix)
+        for name, value in (("columns", columns), ("primary_key", pk), ("foreign_keys", fks),
+                            ("indexes", tuple(sorted(indexes, key=_index_order))),
+                            ("checks", tuple(sorted(checks, key=_check_order))),
+                            ("options", tuple(sorted(t.options)))):
+            t = _changed(t, name, value)
+        return t
 
     def column_key(self, name: str) -> str:
         """Column names are case-insensitive in MySQL."""
@@ -1286,7 +1340,7 @@ def _json_columns(columns: tuple[Column, ...], checks: tuple[Check, ...]):
         if key is not None and key in json_checks:
             dropped.add(json_checks[key].name)
             c = replace(c, type=ColumnType("json", raw="json"), collation=None)
-        elif c.type.name == "json":
+        elif c.type.name == "json" and c.collation is not None:
             c = replace(c, collation=None)
         out_cols.append(c)
     return tuple(out_cols), tuple(ck for ck in checks if ck.name not in dropped or ck.name is None)
@@ -1309,14 +1363,60 @@ def _needing(t: Table, gone: Index) -> list[ForeignKey]:
             and serves(gone.columns, fk) and not any(serves(cols, fk) for cols in others)]
 
 
+def _spelled(name: str, spelled: dict[str, str]) -> str:
+    """A column name as its table spells it (``spelled``: lower-case name → name)."""
+    return spelled.get(name.lower(), name)
+
+
+def _fk_rule(rule: str) -> str:
+    upper = rule.upper()
+    return FK_RULES.get(upper, upper)
+
+
+def _normalized_fk(fk: ForeignKey, columns: tuple) -> ForeignKey:
+    on_delete, on_update = _fk_rule(fk.on_delete), _fk_rule(fk.on_update)
+    if (columns is fk.columns and on_delete == fk.on_delete and on_update == fk.on_update
+            and not fk.deferrable and not fk.initially_deferred):
+        return fk
+    return replace(fk, columns=columns, on_delete=on_delete, on_update=on_update, deferrable=False,
+                   initially_deferred=False)
+
+
+def _fk_order(fk: ForeignKey) -> tuple:
+    return (fk.name or "", fk.columns)
+
+
+def _index_order(ix: Index) -> tuple:
+    return (ix.name or "", ix.columns)
+
+
+def _check_order(ck: Check) -> tuple:
+    return (ck.name or "", ck.expr)
+
+
+def _changed(obj, name: str, value):
+    """``obj`` with ``name`` set to ``value``; ``obj`` itself where the field already holds the
+    same objects (identity, not ``==``: fields with ``compare=False``, like ``Index.implicit``,
+    must be copied too)."""
+    current = getattr(obj, name)
+    same = current is value or (type(current) is tuple and type(value) is tuple and len(current) == len(value)
+                                and all(a is b for a, b in zip(current, value)))
+    return obj if same else replace(obj, **{name: value})
+
+
 def _is_implicit_fk_index(ix: Index, fks) -> bool:
     """The index the server creates for a FK: non-unique, exactly the FK columns, named after the
     constraint (MySQL, MariaDB with a named FK) or its first column (an unnamed FK; ``col_2`` when
     that name is taken)."""
-    if ix.unique or ix.method or any(p.expr or p.prefix_length or p.descending for p in ix.parts):
+    return _implicit_fk_index(ix.name, ix.unique, ix.method, ix.parts, fks)
+
+
+def _implicit_fk_index(name, unique, method, parts, fks) -> bool:
+    if unique or method or any(p.expr or p.prefix_length or p.descending for p in parts):
         return False
-    return any(ix.columns == fk.columns and ix.name is not None and (
-        ix.name in (fk.name, fk.columns[0]) or re.fullmatch(re.escape(fk.columns[0]) + r"_\d+", ix.name))
+    columns = tuple(p.column for p in parts)
+    return any(columns == fk.columns and name is not None and (
+        name in (fk.name, fk.columns[0]) or re.fullmatch(re.escape(fk.columns[0]) + r"_\d+", name))
         for fk in fks)
 
 

@@ -822,7 +822,7 @@ class PostgresDialect(Dialect):
             out.append(self._alter(table, f"ALTER COLUMN {col} DROP DEFAULT"))
             if new is not None and new.kind != "autoincrement":
                 set_aside = self.qualified(self._set_aside_name(table, before), table.schema)
-                out.append(self._set_aside_serial_sequence(table, before, set_aside))
+                out.append(self._set_aside_serial_sequence(table, before))
             else:
                 out.append(self._drop_serial_sequence(table, before))
             old = None
@@ -843,13 +843,15 @@ class PostgresDialect(Dialect):
     def _set_aside_name(self, table: Table, column: Column) -> str:
         return _ident_limit(f"{self._serial_sequence(table, column)}__sdold")
 
-    def _set_aside_serial_sequence(self, table: Table, column: Column, name: str) -> str:
-        """The column's own sequence (a serial's), if it has one, no longer owned by it and
-        renamed to ``name``: the new identity then takes its place and continues from it."""
+    def _set_aside_serial_sequence(self, table: Table, column: Column) -> str:
+        """The column's own sequence (a serial's), if it has one, renamed aside (an owned sequence
+        is in its table's schema) and no longer owned by it: the new identity then takes its
+        place and continues from it."""
         lookup = (f"pg_get_serial_sequence({self.literal(self.table_name(table))}, "
                   f"{self.literal(column.name)})")
-        rename = self.literal(f" RENAME TO {self.quote(self._set_aside_name(table, column))}")
-        disown = self.literal(f"ALTER SEQUENCE {name} OWNED BY NONE")
+        name = self._set_aside_name(table, column)
+        rename = self.literal(f" RENAME TO {self.quote(name)}")
+        disown = self.literal(f"ALTER SEQUENCE {self.qualified(name, table.schema)} OWNED BY NONE")
         return _do_block(f"IF {lookup} IS NOT NULL THEN EXECUTE 'ALTER SEQUENCE ' || {lookup} || {rename}; "
                          f"EXECUTE {disown}; END IF;")
 
