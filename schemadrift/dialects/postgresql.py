@@ -595,16 +595,28 @@ class PostgresDialect(Dialect):
         return sql + (f" NULLS {p.nulls.upper()}" if p.nulls else "")
 
     def _index_name(self, table: Table, index: Index) -> str:
+        """Its name, else the one the server gives it (``<table>_<columns>_key`` / ``_idx``, an
+        expression named after its function, cut to 63 bytes as the server cuts it)."""
         if index.name:
             return index.name
-        cols = "_".join(p.column or "expr" for p in index.parts)
-        return _ident_limit(f"{table.name}_{cols}_{'key' if index.is_constraint else 'idx'}")
+        names = pg_names.index_column_names([(p.column, p.expr) for p in index.parts])
+        return pg_names.object_name(table.name, pg_names.name_addition(names),
+                                    "key" if index.is_constraint else "idx")
 
     def _constraint_name(self, table: Table, obj, suffix: str) -> str:
+        """Its name, else the one the server gives it (``<table>_<columns>_fkey``, ``_pkey``)."""
         if obj.name:
             return obj.name
-        cols = "_".join(getattr(obj, "columns", ()) or ())
-        return _ident_limit(f"{table.name}_{cols}_{suffix}" if cols else f"{table.name}_{suffix}")
+        cols = list(getattr(obj, "columns", ()) or ())
+        return pg_names.object_name(table.name, pg_names.name_addition(cols) if cols else None, suffix)
+
+    def _check_name(self, table: Table, check: Check) -> str:
+        """Its name, else the server's: ``<table>_<column>_check`` where the expression uses one
+        column, ``<table>_check`` otherwise."""
+        if check.name:
+            return check.name
+        used = [c.name for c in table.columns if _mentions(check.raw or check.expr, c.name)]
+        return pg_names.object_name(table.name, used[0] if len(used) == 1 else None, "check")
 
     def _index_sql(self, table: Table, index: Index, name: str, concurrently: bool = True) -> str:
         sql = "CREATE UNIQUE INDEX" if index.unique or index.is_constraint else "CREATE INDEX"
@@ -1092,8 +1104,7 @@ class PostgresDialect(Dialect):
 
     # -- keys, indexes, constraints --------------------------------------------------------------
     def render_add_primary_key(self, op) -> list[str]:
-        name = self._constraint_name(op.table, op.primary_key, "pkey") if op.primary_key.name \
-            else _ident_limit(f"{op.table.name}_pkey")
+        name = op.primary_key.name or pg_names.object_name(op.table.name, None, "pkey")
         if _partitioned(op.table):  # no CONCURRENTLY, no USING INDEX on a partitioned table
             return [self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} "
                                           f"PRIMARY KEY ({self._cols(op.primary_key.columns)})")]
@@ -1161,7 +1172,7 @@ class PostgresDialect(Dialect):
                 self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
 
     def render_drop_check(self, op) -> list[str]:
-        name = op.check.name or _ident_limit(f"{op.table.name}_check")
+        name = self._check_name(op.table, op.check)
         return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
 
     def _exclusion_sql(self, x: Exclusion) -> str:
@@ -1701,19 +1712,16 @@ def _spells_serial(table: str, schema: str | None, col: Column) -> bool:
         len(parts) == 1 or schema is None or parts[0] == schema)
 
 
+def _mentions(expr: str, column: str) -> bool:
+    """Whether ``expr`` names ``column`` (unquoted, as a word, or double-quoted)."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    return quoted in expr or re.search(rf'(?<![\w$."]){re.escape(column)}(?![\w$"])', expr) is not None
+
+
 def serial_sequence_name(table: str, column: str) -> str:
-    """The sequence a serial column names as PostgreSQL does (``makeObjectName``): the longer of
-    table and column name loses a byte at a time until ``<table>_<column>_seq`` fits 63 bytes."""
-    t, c, label = table.encode(), column.encode(), b"seq"
-    room = MAX_IDENT - len(label) - 2
-    tn, cn = len(t), len(c)
-    while tn + cn > room:
-        if tn > cn:
-            tn -= 1
-        else:
-            cn -= 1
-    clip = lambda b, n: b[:n].decode(errors="ignore")  # noqa: E731 - whole characters only
-    return f"{clip(t, tn)}_{clip(c, cn)}_seq"
+    """The sequence a serial column names as PostgreSQL does (``<table>_<column>_seq``, the longer
+    name cut first to fit 63 bytes)."""
+    return pg_names.object_name(table, column, "seq")
 
 
 def _counted(c) -> bool:
