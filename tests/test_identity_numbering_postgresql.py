@@ -3,8 +3,8 @@ does not own, from plain values) keeps numbering past the keys it holds, on the 
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from conftest import execute, scratch_database
+from test_plan_roundtrip import query_rows as _rows
 
 import schemadrift
 
@@ -16,15 +16,6 @@ SERIAL_SEQ = SCHEMA + '."Bo""o k\'s_I d\'""_seq"'  # the name a serial column's 
 
 def _literal(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
-
-
-def _rows(url: str, query: str) -> list[tuple]:
-    eng = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with eng.connect() as c:
-            return [tuple(r) for r in c.exec_driver_sql(query).all()]
-    finally:
-        eng.dispose()
 
 
 def _migrate(url: str, to_url: str) -> None:

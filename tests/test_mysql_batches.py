@@ -15,6 +15,7 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 from conftest import IN_CI, MY_URL, execute, scratch_database, split_sql
+from test_plan_roundtrip import query_rows as rows
 
 import schemadrift
 from schemadrift import dialects
@@ -24,15 +25,6 @@ from schemadrift import dialects
 def databases(count: int):
     with contextlib.ExitStack() as stack:
         yield [stack.enter_context(scratch_database("mariadb")) for _ in range(count)]
-
-
-def rows(url: str, sql: str) -> list[tuple]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as c:
-            return [tuple(r) for r in c.exec_driver_sql(sql).all()]
-    finally:
-        engine.dispose()
 
 
 def apply_json(url: str, plan) -> None:

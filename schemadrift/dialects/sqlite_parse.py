@@ -540,11 +540,10 @@ def trigger_refs(sql: str) -> TriggerRefs | None:
     in the same statement counts too) rather than missing one; ``UPDATE OF`` columns do not count
     (SQLite keeps the trigger when one is dropped). None when the text is not a trigger."""
     toks = tokenize(sql or "")
-    on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
-    begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
-    if on is None or begin is None or on + 1 >= begin or toks[-1].upper != "END":
+    head = _trigger_head(toks)
+    if head is None:
         return None
-    name = on + 3 if _is_op(toks[on + 2] if on + 2 < begin else None, ".") else on + 1
+    on, begin, name = head
     table = ascii_lower(toks[name].value)
     when = next((i for i in range(name + 1, begin) if toks[i].upper == "WHEN"), None)
     columns: set[tuple[str, str]] = set()
@@ -553,6 +552,16 @@ def trigger_refs(sql: str) -> TriggerRefs | None:
     for statement in split_top(toks[begin + 1:-1], ";"):
         _part_refs(statement, table, columns, own=False)
     return TriggerRefs(table, frozenset(columns), named(toks[name + 1:]))
+
+
+def _trigger_head(toks: list[Tok]) -> tuple[int, int, int] | None:
+    """Token positions of a CREATE TRIGGER's ``ON``, ``BEGIN`` and table name (the name after a
+    ``schema.`` qualifier); None when the tokens are not a trigger."""
+    on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
+    begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
+    if on is None or begin is None or on + 1 >= begin or toks[-1].upper != "END":
+        return None
+    return on, begin, on + 3 if _is_op(toks[on + 2] if on + 2 < begin else None, ".") else on + 1
 
 
 def named(toks: list[Tok]) -> frozenset[str]:
@@ -642,11 +651,10 @@ def retarget_trigger(sql: str, old: str, new: str) -> str | None:
     is the trigger's row, not the table, and stays, unless the same statement also names the
     table (SQLite then reads the qualifier as the table: None)."""
     toks = tokenize(sql or "")
-    on = next((i for i, t in enumerate(toks) if t.upper == "ON"), None)
-    begin = next((i for i, t in enumerate(toks) if t.upper == "BEGIN"), None)
-    if on is None or begin is None or on + 1 >= begin or toks[-1].upper != "END":
+    head = _trigger_head(toks)
+    if head is None:
         return None
-    name = on + 3 if _is_op(toks[on + 2] if on + 2 < begin else None, ".") else on + 1
+    on, begin, name = head
     key = ascii_lower(old)
     if not _is_name(toks[name]) or ascii_lower(toks[name].value) != key:
         return None
