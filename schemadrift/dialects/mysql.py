@@ -41,9 +41,8 @@ from ..ir import (
 from ..models import ModelReader
 from ..planner import ops as O
 from ..planner.model import Hazard, HazardKind
-from .base import Dialect
+from .base import Dialect, collector_paused
 from .mysql_expr import canonical_expr, quote_string, unquote
-from .sqlite import _collector_paused
 
 # -- type facts ---------------------------------------------------------------------------------
 TYPE_ALIASES = {
@@ -193,11 +192,11 @@ class MySQLDialect(Dialect):
     # -- introspection ---------------------------------------------------------------------------
     def introspect(self, conn: sa.Connection, schemas: list[str] | None = None) -> Schema:
         """Read the connected database (or ``schemas``): one query per object kind."""
-        current, version = conn.exec_driver_sql("SELECT DATABASE(), VERSION()").one()
-        self.flavour = "mariadb" if "mariadb" in (version or "").lower() else "mysql"
-        self.version = self.version or (version or "").split("-")[0] or None
-        wanted = list(schemas) if schemas else [current]
-        with _collector_paused():  # (as the SQLite reader: ~100,000 objects, no cycle among them)
+        with collector_paused():  # (as the SQLite reader: ~100,000 objects, no cycle among them)
+            current, version = conn.exec_driver_sql("SELECT DATABASE(), VERSION()").one()
+            self.flavour = "mariadb" if "mariadb" in (version or "").lower() else "mysql"
+            self.version = self.version or (version or "").split("-")[0] or None
+            wanted = list(schemas) if schemas else [current]
             rows = {kind: self._query(conn, kind, wanted) for kind in
                     ("schemata", "tables", "columns", "indexes", "foreign_keys", "checks", "others",
                      "triggers")}
