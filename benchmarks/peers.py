@@ -141,6 +141,7 @@ def _floor_pg(url: str) -> int:
     with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, dbname=u.database,
                          password=u.password or None) as con:
         cur = con.cursor()
+        cur.execute("SET jit = off")  # as introspection does (the queries gain nothing from JIT)
         cur.execute("SELECT current_schema(), current_setting('server_version_num')::int")
         _, version_num = cur.fetchone()
         rows = 0

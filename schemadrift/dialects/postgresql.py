@@ -43,7 +43,7 @@ from ..ir import (
 from ..models import ModelReader, index_ordering
 from ..planner.model import Hazard, HazardKind
 from . import postgresql_names as pg_names
-from .base import Dialect
+from .base import Dialect, collector_paused
 from .postgresql_expr import normalize_sql
 
 MAX_IDENT = 63  # NAMEDATALEN - 1, in bytes
@@ -223,6 +223,13 @@ class PostgresDialect(Dialect):
 
     def introspect(self, conn, schemas: list[str] | None = None) -> Schema:
         """The whole database (every user schema, or ``schemas``): one query per object kind."""
+        with collector_paused():  # (as the other readers: many objects, no cycle among them)
+            return self._introspect(conn, schemas)
+
+    def _introspect(self, conn, schemas: list[str] | None) -> Schema:
+        # the catalog queries' cost estimates pass the JIT thresholds on large schemas: compiling
+        # them took 1.1 s of the dependents query's 1.2 s at 5,000 tables (0.09 s without)
+        conn.exec_driver_sql("SET LOCAL jit = off")
         meta = conn.exec_driver_sql(
             "SELECT current_schema(), current_setting('server_version'), "
             "current_setting('server_version_num')::int").one()
