@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql import naming
 from sqlalchemy.sql.base import _NONE_NAME
 
-from .dialects.base import Dialect
+from .dialects.base import Dialect, collector_paused
 from .errors import SourceError
 from .ir import (
     Check,
@@ -44,7 +44,13 @@ class ModelReader:
         self.ddl = self.sa_dialect.ddl_compiler(self.sa_dialect, None)
 
     def read(self, metadata: sa.MetaData) -> Schema:
-        tables = tuple(self.table(t) for t in metadata.sorted_tables)
+        with collector_paused():  # (as the database readers: many objects, no cycle among them)
+            return self._read(metadata)
+
+    def _read(self, metadata: sa.MetaData) -> Schema:
+        # (metadata.tables, not sorted_tables: its topological sort is quadratic, and
+        # normalize() orders the tables anyway)
+        tables = tuple(self.table(t) for t in metadata.tables.values())
         enums = self.enums(metadata) if self.dialect.NAMED_ENUMS else ()
         return self.dialect.normalize(Schema(dialect=self.dialect.flavour, tables=tables, enums=enums,
                                              server_version=self.dialect.version))
@@ -165,7 +171,7 @@ class ModelReader:
 
     def enums(self, metadata: sa.MetaData) -> tuple[EnumType, ...]:
         found: dict[tuple, EnumType] = {}
-        for t in metadata.sorted_tables:
+        for t in metadata.tables.values():
             for c in t.columns:
                 e = c.type
                 if isinstance(e, sa.Enum) and e.native_enum and e.name:

@@ -126,3 +126,25 @@ def test_a_serial_column_that_accepts_null_is_created_so():
         for step in schemadrift.plan(schemadrift.compare(a, b)).steps:
             execute(a, step.sql)
         assert schemadrift.compare(a, b).in_sync
+
+
+def test_models_are_read_with_the_collector_paused_and_in_any_table_order(monkeypatch):
+    """Reading models pauses the cyclic garbage collector (restored after), and takes the
+    tables as declared: the IR is in canonical order whatever the declaration order."""
+    import gc
+
+    from schemadrift import models
+
+    seen = []
+    original = models.ModelReader.table
+    monkeypatch.setattr(models.ModelReader, "table",
+                        lambda self, t: (seen.append(gc.isenabled()), original(self, t))[1])
+    one, two = sa.MetaData(), sa.MetaData()
+    for md, names in ((one, "ab"), (two, "ba")):
+        for n in names:
+            sa.Table(n, md, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("o", sa.Integer, sa.ForeignKey(("b" if n == "a" else "a") + ".id")))
+    assert gc.isenabled()
+    first, second = schemadrift.load(one, dialect="postgresql"), schemadrift.load(two, dialect="postgresql")
+    assert gc.isenabled() and set(seen) == {False}
+    assert first == second and [t.name for t in first.tables] == ["a", "b"]
