@@ -37,3 +37,16 @@ def test_unnamed_objects_from_models_are_dropped_under_the_servers_names(table):
         for step in plan.steps:
             execute(a, step.sql)
         assert schemadrift.compare(a, bare).in_sync
+
+
+def test_an_unnamed_primary_key_of_a_long_table_name_is_dropped_under_the_servers_name():
+    table = "k" * 62
+    md = sa.MetaData()
+    sa.Table(table, md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False))
+    with scratch_database("postgresql") as a, scratch_database("postgresql") as bare:
+        for step in schemadrift.plan(schemadrift.compare(a, md)).steps:
+            execute(a, step.sql)
+        execute(bare, [f"CREATE TABLE {table} (id integer NOT NULL)"])
+        for step in schemadrift.plan(schemadrift.compare(md, bare)).steps:
+            execute(a, step.sql)
+        assert schemadrift.compare(a, bare).in_sync

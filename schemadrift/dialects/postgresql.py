@@ -617,6 +617,10 @@ class PostgresDialect(Dialect):
         cols = list(getattr(obj, "columns", ()) or ())
         return pg_names.object_name(table.name, pg_names.name_addition(cols) if cols else None, suffix)
 
+    def _pkey_name(self, table: Table, pk: PrimaryKey | None) -> str:
+        """Its name, else the server's (``<table>_pkey``, cut to 63 bytes as the server cuts it)."""
+        return (pk.name if pk is not None else None) or pg_names.object_name(table.name, None, "pkey")
+
     def _check_name(self, table: Table, check: Check) -> str:
         """Its name, else the server's: ``<table>_<column>_check`` where the expression uses one
         column, ``<table>_check`` otherwise."""
@@ -1111,7 +1115,7 @@ class PostgresDialect(Dialect):
 
     # -- keys, indexes, constraints --------------------------------------------------------------
     def render_add_primary_key(self, op) -> list[str]:
-        name = op.primary_key.name or pg_names.object_name(op.table.name, None, "pkey")
+        name = self._pkey_name(op.table, op.primary_key)
         if _partitioned(op.table):  # no CONCURRENTLY, no USING INDEX on a partitioned table
             return [self._alter(op.table, f"ADD CONSTRAINT {self.quote(name)} "
                                           f"PRIMARY KEY ({self._cols(op.primary_key.columns)})")]
@@ -1122,8 +1126,7 @@ class PostgresDialect(Dialect):
                                       f"USING INDEX {self.quote(name)}")]
 
     def render_drop_primary_key(self, op) -> list[str]:
-        pk = op.primary_key or op.table.primary_key
-        name = (pk.name if pk is not None and pk.name else None) or _ident_limit(f"{op.table.name}_pkey")
+        name = self._pkey_name(op.table, op.primary_key or op.table.primary_key)
         return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
 
     def render_create_index(self, op) -> list[str]:
@@ -1173,7 +1176,7 @@ class PostgresDialect(Dialect):
         return [self._alter(op.table, f"DROP CONSTRAINT {self.quote(name)}")]
 
     def render_add_check(self, op) -> list[str]:
-        name = self.quote(op.check.name or _ident_limit(f"{op.table.name}_check"))
+        name = self.quote(self._check_name(op.table, op.check))
         body = self._check_body(op.check)
         return [self._alter(op.table, f"ADD CONSTRAINT {name} CHECK ({body}) NOT VALID"),
                 self._alter(op.table, f"VALIDATE CONSTRAINT {name}")]
